@@ -1,0 +1,144 @@
+"""Tweet cleaning and tokenization, written once and used by training and by the stream.
+
+`clean_tweet` is pure and needs no data. `Preprocessor` adds NLTK's TweetTokenizer and the
+optional WordNet lemmatization / stopword removal; its config travels with every model.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any
+
+URL_TOKEN = "<url>"
+USER_TOKEN = "<user>"
+NUMBER_TOKEN = "<num>"
+NEGATIONS = frozenset({"not", "no", "nor", "never", "none", "nobody", "nothing", "neither", "cannot"})
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
+_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_ELONGATION = re.compile(r"(\w)\1{2,}")
+_NUMBER = re.compile(r"(?<![\w<])\d+(?:[.,:]\d+)*(?![\w>])")
+_SPACES = re.compile(r"\s+")
+
+# Emoticons and emojis become words the model has seen: Sentiment140 had its emoticons
+# stripped, so a bare "😡" would be out of vocabulary while "angry" is not.
+_EMOTICONS = {
+    ":)": "smile", ":-)": "smile", ":d": "laugh", ":-d": "laugh", ";)": "wink", ";-)": "wink",
+    ":p": "playful", "<3": "love", ":(": "sad", ":-(": "sad", ":'(": "cry", ":/": "annoyed",
+    ":-/": "annoyed", ":@": "angry", "d:": "sad", "xd": "laugh",
+}
+_EMOJIS = {
+    "😀": "smile", "😃": "smile", "😄": "smile", "😁": "smile", "😊": "smile", "🙂": "smile",
+    "😂": "laugh", "🤣": "laugh", "😍": "love", "🥰": "love", "😘": "love", "❤": "love",
+    "❤️": "love", "💕": "love", "👍": "good", "👏": "great", "🙏": "thanks", "🎉": "celebrate",
+    "✈️": "plane", "✈": "plane", "😢": "sad", "😭": "cry", "😞": "sad", "😔": "sad", "☹": "sad",
+    "🙁": "sad", "😡": "angry", "😠": "angry", "🤬": "angry", "👎": "bad", "😤": "annoyed",
+    "😒": "annoyed", "🙄": "annoyed", "😩": "tired", "😫": "tired", "💔": "heartbroken",
+    "🤮": "disgusting", "🤢": "sick", "😱": "shocked", "😴": "sleepy",
+}
+_EMOJI_RE = re.compile("|".join(re.escape(e) for e in sorted(_EMOJIS, key=len, reverse=True)))
+
+
+def _split_hashtag(match: re.Match[str]) -> str:
+    return _CAMEL.sub(" ", match.group(1))
+
+
+def clean_tweet(text: str) -> str:
+    """Normalise one tweet: entities, URLs, mentions, hashtags, emojis, elongations, case."""
+    text = html.unescape(text)
+    text = _URL.sub(f" {URL_TOKEN} ", text)
+    text = _MENTION.sub(f" {USER_TOKEN} ", text)
+    text = _HASHTAG.sub(_split_hashtag, text)
+    text = _EMOJI_RE.sub(lambda m: f" {_EMOJIS[m.group(0)]} ", text)
+    text = text.lower()
+    text = _ELONGATION.sub(r"\1\1", text)
+    text = _NUMBER.sub(f" {NUMBER_TOKEN} ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+class MissingNltkData(RuntimeError):
+    """An NLTK package is not installed where NLTK looks for it."""
+
+
+def _nltk_resource(path: str, package: str) -> None:
+    import nltk
+
+    try:
+        nltk.data.find(path)
+    except LookupError:
+        raise MissingNltkData(
+            f"NLTK package '{package}' not found (looked in {nltk.data.path}). "
+            f"Set NLTK_DATA to a folder holding it, or run: python -m nltk.downloader {package}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class PreprocessConfig:
+    lemmatize: bool = False
+    remove_stopwords: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PreprocessConfig:
+        return cls(**data)
+
+
+class Preprocessor:
+    """clean_tweet + TweetTokenizer (+ optional lemmas / stopwords), configured per model."""
+
+    def __init__(self, config: PreprocessConfig | None = None) -> None:
+        from nltk.tokenize import TweetTokenizer
+
+        self.config = config or PreprocessConfig()
+        self._tokenizer = TweetTokenizer(preserve_case=True, reduce_len=False, strip_handles=False)
+        self._stopwords: frozenset[str] = frozenset()
+        self._lemma = _identity
+        if self.config.remove_stopwords:
+            self._stopwords = _load_stopwords()
+        if self.config.lemmatize:
+            self._lemma = _load_lemmatizer()
+
+    def tokenize(self, text: str) -> list[str]:
+        tokens = self._tokenizer.tokenize(clean_tweet(text))
+        tokens = [_EMOTICONS.get(tok, tok) for tok in tokens]
+        if self._stopwords:
+            tokens = [tok for tok in tokens if tok not in self._stopwords]
+        return [self._lemma(tok) for tok in tokens]
+
+    def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
+        return [self.tokenize(text) for text in texts]
+
+
+def _identity(token: str) -> str:
+    return token
+
+
+def _load_stopwords() -> frozenset[str]:
+    _nltk_resource("corpora/stopwords", "stopwords")
+    from nltk.corpus import stopwords
+
+    words = set(stopwords.words("english"))
+    negative = {w for w in words if w.endswith("n't") or w.endswith("n") and w + "'t" in words}
+    return frozenset(words - NEGATIONS - negative - {"but", "very", "too"})
+
+
+def _load_lemmatizer() -> Any:
+    _nltk_resource("corpora/wordnet", "wordnet")
+    from nltk.stem import WordNetLemmatizer
+
+    lemmatizer = WordNetLemmatizer()
+    lemmatizer.lemmatize("warmup")  # loads WordNet now, not on the first tweet
+
+    @lru_cache(maxsize=200_000)
+    def lemma(token: str) -> str:
+        return lemmatizer.lemmatize(token) if token.isalpha() else token
+
+    return lemma

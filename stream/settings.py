@@ -1,0 +1,100 @@
+"""One typed, frozen settings object, read from the environment (and an ignored `.env`).
+
+Built in entry points and passed down explicitly; importing this module has no side effects.
+Every field reads `AIRPARADIS_<FIELD>`; well-known variables (`KAFKA_BOOTSTRAP_SERVERS`,
+`MLFLOW_TRACKING_URI`, `POSTHOG_API_KEY`, ...) are accepted as they are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(name: str) -> AliasChoices:
+    """Accept both the plain well-known variable and its AIRPARADIS_ twin."""
+    return AliasChoices(name, f"AIRPARADIS_{name}")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="AIRPARADIS_", env_file=".env", frozen=True, extra="ignore"
+    )
+
+    # Kafka connection
+    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS"))
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", validation_alias=_env("KAFKA_SECURITY_PROTOCOL")
+    )
+    kafka_sasl_mechanism: str | None = Field(None, validation_alias=_env("KAFKA_SASL_MECHANISM"))
+    kafka_sasl_username: str | None = Field(None, validation_alias=_env("KAFKA_SASL_USERNAME"))
+    kafka_sasl_password: SecretStr | None = Field(None, validation_alias=_env("KAFKA_SASL_PASSWORD"))
+
+    # Topics
+    topic_raw: str = "tweets.raw"
+    topic_scored: str = "tweets.scored"
+    topic_alerts: str = "alerts"
+    topic_feedback: str = "tweets.feedback"
+    topic_deadletter: str = "tweets.deadletter"
+    topic_review: str = "tweets.review"
+    topic_partitions: int = Field(3, ge=1)
+    topic_replication_factor: int = Field(1, ge=1)
+
+    # Model and registry
+    data_dir: Path = Path("var")
+    mlflow_tracking_uri: str | None = Field(None, validation_alias=_env("MLFLOW_TRACKING_URI"))
+    model_uri: str = "models:/air-paradis-lstm@champion"
+    model_reload_interval_s: float = Field(30.0, gt=0)
+
+    # Stream worker
+    app_id: str = "air-paradis"
+    web_port: int = 6066
+    batch_size: int = Field(256, ge=1)
+    batch_timeout_s: float = Field(0.05, gt=0)
+    max_text_chars: int = Field(10_000, ge=1)
+    model_retries: int = Field(2, ge=0)
+    review_band: tuple[float, float] = (0.4, 0.6)
+
+    # PostHog (off without a key; tweet text is never sent unless enabled)
+    posthog_api_key: SecretStr | None = Field(None, validation_alias=_env("POSTHOG_API_KEY"))
+    posthog_host: str = Field("https://eu.i.posthog.com", validation_alias=_env("POSTHOG_HOST"))
+    posthog_sample_rate: float = Field(0.01, ge=0, le=1)
+    posthog_send_text: bool = False
+
+    @property
+    def tracking_uri(self) -> str:
+        """MLflow tracking URI: the configured one, else a SQLite store in `data_dir`."""
+        if self.mlflow_tracking_uri:
+            return self.mlflow_tracking_uri
+        return f"sqlite:///{(self.data_dir / 'mlflow.db').resolve()}"
+
+    @property
+    def artifact_root(self) -> Path:
+        return (self.data_dir / "mlartifacts").resolve()
+
+    def all_topics(self) -> list[str]:
+        return [
+            self.topic_raw,
+            self.topic_scored,
+            self.topic_alerts,
+            self.topic_feedback,
+            self.topic_deadletter,
+            self.topic_review,
+        ]
+
+    def kafka_client_config(self) -> dict[str, str]:
+        """librdkafka (confluent-kafka) connection settings, secrets included."""
+        config = {
+            "bootstrap.servers": self.kafka_bootstrap_servers,
+            "security.protocol": self.kafka_security_protocol,
+        }
+        if self.kafka_sasl_mechanism:
+            config["sasl.mechanism"] = self.kafka_sasl_mechanism
+        if self.kafka_sasl_username:
+            config["sasl.username"] = self.kafka_sasl_username
+        if self.kafka_sasl_password:
+            config["sasl.password"] = self.kafka_sasl_password.get_secret_value()
+        return config
