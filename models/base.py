@@ -21,6 +21,7 @@ REFERENCE_SCORES = "reference_scores.npy"
 @runtime_checkable
 class SentimentModel(Protocol):
     kind: str
+    reference_scores: np.ndarray | None  # validation scores, set by load_model (drift reference)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of positive for each text, shape (n,), float."""
@@ -57,7 +58,13 @@ def load_reference_scores(path: Path) -> np.ndarray | None:
 
 
 def load_model(path: Path) -> SentimentModel:
-    """Load any saved model directory by the kind its manifest names."""
+    """Load any saved model directory by the kind its manifest names, with its reference."""
+    model = _load_by_kind(path)
+    model.reference_scores = load_reference_scores(path)
+    return model
+
+
+def _load_by_kind(path: Path) -> SentimentModel:
     kind = read_manifest(path)["kind"]
     if kind == "tfidf":
         from models.tfidf import TfidfModel
