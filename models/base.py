@@ -21,7 +21,6 @@ REFERENCE_SCORES = "reference_scores.npy"
 @runtime_checkable
 class SentimentModel(Protocol):
     kind: str
-    reference_scores: np.ndarray | None  # validation scores, set by load_model (drift reference)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probability of positive for each text, shape (n,), float."""
@@ -58,13 +57,7 @@ def load_reference_scores(path: Path) -> np.ndarray | None:
 
 
 def load_model(path: Path) -> SentimentModel:
-    """Load any saved model directory by the kind its manifest names, with its reference."""
-    model = _load_by_kind(path)
-    model.reference_scores = load_reference_scores(path)
-    return model
-
-
-def _load_by_kind(path: Path) -> SentimentModel:
+    """Load any saved model directory by the kind its manifest names."""
     kind = read_manifest(path)["kind"]
     if kind == "tfidf":
         from models.tfidf import TfidfModel

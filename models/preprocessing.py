@@ -16,7 +16,9 @@ from typing import Any
 URL_TOKEN = "<url>"
 USER_TOKEN = "<user>"
 NUMBER_TOKEN = "<num>"
-NEGATIONS = frozenset({"not", "no", "nor", "never", "none", "nobody", "nothing", "neither", "cannot"})
+NEGATIONS = frozenset(
+    {"not", "no", "nor", "never", "none", "nobody", "nothing", "neither", "cannot"}
+)
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
@@ -29,18 +31,64 @@ _SPACES = re.compile(r"\s+")
 # Emoticons and emojis become words the model has seen: Sentiment140 had its emoticons
 # stripped, so a bare "😡" would be out of vocabulary while "angry" is not.
 _EMOTICONS = {
-    ":)": "smile", ":-)": "smile", ":d": "laugh", ":-d": "laugh", ";)": "wink", ";-)": "wink",
-    ":p": "playful", "<3": "love", ":(": "sad", ":-(": "sad", ":'(": "cry", ":/": "annoyed",
-    ":-/": "annoyed", ":@": "angry", "d:": "sad", "xd": "laugh",
+    ":)": "smile",
+    ":-)": "smile",
+    ":d": "laugh",
+    ":-d": "laugh",
+    ";)": "wink",
+    ";-)": "wink",
+    ":p": "playful",
+    "<3": "love",
+    ":(": "sad",
+    ":-(": "sad",
+    ":'(": "cry",
+    ":/": "annoyed",
+    ":-/": "annoyed",
+    ":@": "angry",
+    "d:": "sad",
+    "xd": "laugh",
 }
 _EMOJIS = {
-    "😀": "smile", "😃": "smile", "😄": "smile", "😁": "smile", "😊": "smile", "🙂": "smile",
-    "😂": "laugh", "🤣": "laugh", "😍": "love", "🥰": "love", "😘": "love", "❤": "love",
-    "❤️": "love", "💕": "love", "👍": "good", "👏": "great", "🙏": "thanks", "🎉": "celebrate",
-    "✈️": "plane", "✈": "plane", "😢": "sad", "😭": "cry", "😞": "sad", "😔": "sad", "☹": "sad",
-    "🙁": "sad", "😡": "angry", "😠": "angry", "🤬": "angry", "👎": "bad", "😤": "annoyed",
-    "😒": "annoyed", "🙄": "annoyed", "😩": "tired", "😫": "tired", "💔": "heartbroken",
-    "🤮": "disgusting", "🤢": "sick", "😱": "shocked", "😴": "sleepy",
+    "😀": "smile",
+    "😃": "smile",
+    "😄": "smile",
+    "😁": "smile",
+    "😊": "smile",
+    "🙂": "smile",
+    "😂": "laugh",
+    "🤣": "laugh",
+    "😍": "love",
+    "🥰": "love",
+    "😘": "love",
+    "❤": "love",
+    "❤️": "love",
+    "💕": "love",
+    "👍": "good",
+    "👏": "great",
+    "🙏": "thanks",
+    "🎉": "celebrate",
+    "✈️": "plane",
+    "✈": "plane",
+    "😢": "sad",
+    "😭": "cry",
+    "😞": "sad",
+    "😔": "sad",
+    "☹": "sad",
+    "🙁": "sad",
+    "😡": "angry",
+    "😠": "angry",
+    "🤬": "angry",
+    "👎": "bad",
+    "😤": "annoyed",
+    "😒": "annoyed",
+    "🙄": "annoyed",
+    "😩": "tired",
+    "😫": "tired",
+    "💔": "heartbroken",
+    "🤮": "disgusting",
+    "🤢": "sick",
+    "😱": "shocked",
+    "😴": "sleepy",
 }
 _EMOJI_RE = re.compile("|".join(re.escape(e) for e in sorted(_EMOJIS, key=len, reverse=True)))
 
@@ -126,7 +174,7 @@ def _load_stopwords() -> frozenset[str]:
     from nltk.corpus import stopwords
 
     words = set(stopwords.words("english"))
-    negative = {w for w in words if w.endswith("n't") or w.endswith("n") and w + "'t" in words}
+    negative = {w for w in words if w.endswith("n't") or (w.endswith("n") and w + "'t" in words)}
     return frozenset(words - NEGATIONS - negative - {"but", "very", "too"})
 
 

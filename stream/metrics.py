@@ -17,7 +17,9 @@ TWEETS_DEADLETTERED = Counter(
     "tweets_deadlettered_total", "Inputs sent to the dead-letter topic", ["reason"]
 )
 BATCH_SIZE = Histogram(
-    "scoring_batch_size", "Tweets per model call", buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+    "scoring_batch_size",
+    "Tweets per model call",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024),
 )
 INFERENCE_LATENCY = Histogram(
     "inference_latency_seconds", "Preprocessing + model call for one batch", buckets=LATENCY_BUCKETS
@@ -30,16 +32,28 @@ PRODUCE_TO_SCORED = Histogram(
 MODEL_FAILURES = Counter("model_failures_total", "Model calls that raised")
 MODEL_INFO = Gauge("model_info", "The model being served (value 1)", ["name", "version"])
 MODEL_RELOADS = Counter("model_reloads_total", "Hot reloads of the champion model")
-CONSUMER_LAG = Gauge("consumer_lag_messages", "High watermark minus committed offset", ["topic", "partition"])
+CONSUMER_LAG = Gauge(
+    "consumer_lag_messages", "High watermark minus committed offset", ["topic", "partition"]
+)
 PREDICT_REQUESTS = Counter("predict_requests_total", "POST /predict calls", ["status"])
 
 # Windowed aggregations and alerts
 WINDOW_TWEETS = Gauge("window_tweets", "Tweets in the current tumbling window", ["scope"])
-WINDOW_NEGATIVE_RATIO = Gauge("window_negative_ratio", "Negative share in the current window", ["scope"])
-WINDOW_MEAN_SCORE = Gauge("window_mean_score", "Mean positive probability in the current window", ["scope"])
-SENTIMENT_BY_SCOPE = Counter("tweets_by_scope_total", "Scored tweets per scope and label", ["scope", "label"])
-DRIFT_KS = Gauge("drift_ks_statistic", "KS statistic of window scores against the model's reference")
-DRIFT_POSITIVE_SHIFT = Gauge("drift_positive_rate_shift", "Relative shift of the positive rate vs production baseline")
+WINDOW_NEGATIVE_RATIO = Gauge(
+    "window_negative_ratio", "Negative share in the current window", ["scope"]
+)
+WINDOW_MEAN_SCORE = Gauge(
+    "window_mean_score", "Mean positive probability in the current window", ["scope"]
+)
+SENTIMENT_BY_SCOPE = Counter(
+    "tweets_by_scope_total", "Scored tweets per scope and label", ["scope", "label"]
+)
+DRIFT_KS = Gauge(
+    "drift_ks_statistic", "KS statistic of window scores against the model's reference"
+)
+DRIFT_POSITIVE_SHIFT = Gauge(
+    "drift_positive_rate_shift", "Relative shift of the positive rate vs production baseline"
+)
 DRIFT_OOV_RATE = Gauge("drift_oov_rate", "Out-of-vocabulary token rate in the window")
 PRODUCTION_ACCURACY = Gauge("production_accuracy", "Accuracy over the last labelled predictions")
 FEEDBACK_RECEIVED = Counter("feedback_received_total", "Feedback records joined", ["matched"])

@@ -36,7 +36,7 @@ class Record(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
 
     def to_json(self) -> bytes:
         return self.model_dump_json().encode()
@@ -165,11 +165,15 @@ def parse_raw_tweet(raw: bytes, max_chars: int) -> RawTweet:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidRecord("bad_encoding", f"payload is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        raise InvalidRecord(
+            "bad_encoding", f"payload is not UTF-8 ({exc.reason} at byte {exc.start})"
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidRecord("malformed_json", f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise InvalidRecord(
+            "malformed_json", f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     if not isinstance(data, dict):
         raise InvalidRecord("malformed_json", f"expected a JSON object, got {type(data).__name__}")
     _check_text(data, max_chars)
@@ -181,12 +185,19 @@ def parse_raw_tweet(raw: bytes, max_chars: int) -> RawTweet:
 
 def _check_text(data: dict[str, Any], max_chars: int) -> None:
     if data.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
-        raise InvalidRecord("unknown_schema_version", f"field 'schema_version': {data['schema_version']!r} is not {SCHEMA_VERSION}")
+        raise InvalidRecord(
+            "unknown_schema_version",
+            f"field 'schema_version': {data['schema_version']!r} is not {SCHEMA_VERSION}",
+        )
     if "text" not in data or data["text"] is None:
         raise InvalidRecord("missing_text", "field 'text': required")
     if not isinstance(data["text"], str):
-        raise InvalidRecord("invalid_text", f"field 'text': must be a string, got {type(data['text']).__name__}")
+        raise InvalidRecord(
+            "invalid_text", f"field 'text': must be a string, got {type(data['text']).__name__}"
+        )
     if not data["text"].strip():
         raise InvalidRecord("empty_text", "field 'text': must not be empty")
     if len(data["text"]) > max_chars:
-        raise InvalidRecord("oversize_text", f"field 'text': {len(data['text'])} characters, limit {max_chars}")
+        raise InvalidRecord(
+            "oversize_text", f"field 'text': {len(data['text'])} characters, limit {max_chars}"
+        )

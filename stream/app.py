@@ -1,0 +1,44 @@
+"""The Faust application: one place where the app is created from Settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+
+from stream.settings import Settings
+
+
+def broker_credentials(settings: Settings) -> Any:
+    """SASL credentials for Faust (aiokafka) from the environment-backed settings."""
+    if not settings.kafka_sasl_username or not settings.kafka_sasl_password:
+        return None
+    ssl_context = None
+    if settings.kafka_security_protocol == "SASL_SSL":
+        import ssl
+
+        ssl_context = ssl.create_default_context()
+    return faust.SASLCredentials(
+        username=settings.kafka_sasl_username,
+        password=settings.kafka_sasl_password.get_secret_value(),
+        mechanism=settings.kafka_sasl_mechanism or "PLAIN",
+        ssl_context=ssl_context,
+    )
+
+
+def create_app(settings: Settings) -> faust.App:
+    return faust.App(
+        settings.app_id,
+        broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        broker_credentials=broker_credentials(settings),
+        store="memory://",
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication_factor,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_interval=1.0,
+        web_port=settings.web_port,
+        web_bind="0.0.0.0",
+        web_in_thread=False,
+        autodiscover=False,
+    )

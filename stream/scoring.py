@@ -1,0 +1,126 @@
+"""Pure pieces of the scoring agent: validate a batch, turn scores into scored events.
+
+No Kafka and no Faust here, so every rule is tested in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from stream.records import DeadLetter, InvalidRecord, Label, RawTweet, ScoredTweet, parse_raw_tweet
+
+SENTIMENT_FR = {"positive": "Positif", "negative": "Négatif"}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an input record came from (for dead letters and latency)."""
+
+    topic: str
+    partition: int
+    offset: int
+    timestamp: float  # Kafka record timestamp, seconds since the epoch
+
+
+@dataclass
+class ParsedBatch:
+    tweets: list[RawTweet] = field(default_factory=list)
+    origins: list[Origin] = field(default_factory=list)
+    raws: list[bytes] = field(default_factory=list)
+    dead: list[DeadLetter] = field(default_factory=list)
+
+
+def parse_batch(payloads: Sequence[tuple[bytes | None, Origin]], max_chars: int) -> ParsedBatch:
+    """Split raw payloads into valid tweets and dead letters (each with its reason)."""
+    batch = ParsedBatch()
+    for raw, origin in payloads:
+        try:
+            if raw is None:
+                raise InvalidRecord("empty_payload", "record has no value")
+            tweet = parse_raw_tweet(raw, max_chars)
+        except InvalidRecord as error:
+            batch.dead.append(dead_letter(raw or b"", error, origin))
+            continue
+        batch.tweets.append(tweet)
+        batch.origins.append(origin)
+        batch.raws.append(raw)
+    return batch
+
+
+def dead_letter(raw: bytes, error: InvalidRecord, origin: Origin) -> DeadLetter:
+    return DeadLetter.for_payload(raw, error, origin.topic, origin.partition, origin.offset)
+
+
+def label_of(score: float) -> tuple[Label, float]:
+    """Label and confidence (probability of the chosen label) for a positive probability."""
+    return ("positive", score) if score >= 0.5 else ("negative", 1.0 - score)
+
+
+def scored_events(
+    batch: ParsedBatch,
+    scores: np.ndarray,
+    oov_rate: float,
+    model: tuple[str, str],
+    now: datetime,
+) -> list[ScoredTweet]:
+    """One ScoredTweet per valid tweet, in input order."""
+    events = []
+    for tweet, origin, score in zip(batch.tweets, batch.origins, scores, strict=True):
+        label, confidence = label_of(float(score))
+        events.append(
+            ScoredTweet(
+                **tweet.model_dump(),
+                label=label,
+                score=float(score),
+                confidence=confidence,
+                model_name=model[0],
+                model_version=model[1],
+                scored_at=now,
+                latency_s=max(0.0, now.timestamp() - origin.timestamp),
+                oov_rate=oov_rate,
+            )
+        )
+    return events
+
+
+def score_with_retries(
+    score: Callable[[Sequence[str]], tuple[np.ndarray, float]],
+    texts: Sequence[str],
+    retries: int,
+) -> tuple[np.ndarray, float]:
+    """Call the model, retrying on failure; the last error propagates."""
+    for attempt in range(retries + 1):
+        try:
+            scores, oov = score(texts)
+            if len(scores) != len(texts):
+                raise ValueError(f"model returned {len(scores)} scores for {len(texts)} texts")
+            return scores, oov
+        except Exception:
+            if attempt == retries:
+                raise
+    raise AssertionError("unreachable")
+
+
+def model_failure_letters(batch: ParsedBatch, error: Exception) -> list[DeadLetter]:
+    """Dead letters for a batch the model could not score, one per tweet."""
+    failure = InvalidRecord("model_error", f"{type(error).__name__}: {error}")
+    return [
+        dead_letter(raw, failure, origin)
+        for raw, origin in zip(batch.raws, batch.origins, strict=True)
+    ]
+
+
+def predict_response(text: str, score: float, version: str) -> dict[str, object]:
+    """The /predict contract (the seed's, extended)."""
+    label, confidence = label_of(score)
+    return {
+        "sentiment": SENTIMENT_FR[label],
+        "label": label,
+        "confidence": round(confidence, 6),
+        "score": round(score, 6),
+        "model_version": version,
+    }

@@ -1,0 +1,91 @@
+"""The model the worker serves: loaded once at start-up, swapped atomically on hot reload.
+
+A batch captures `slot.current` before scoring, so a swap never touches a batch in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from models.base import SentimentModel, load_model, load_reference_scores, read_manifest
+from stream import metrics
+from stream.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    model: SentimentModel
+    name: str
+    version: str
+    reference_scores: np.ndarray | None = None  # validation scores: the drift reference
+
+    def score(self, texts: Sequence[str]) -> tuple[np.ndarray, float]:
+        """Probabilities of positive for a batch, and the batch's OOV token rate."""
+        return np.asarray(self.model.predict_proba(texts), dtype=float), self.model.oov_rate(texts)
+
+
+def registered_name(uri: str) -> str | None:
+    """`models:/name@alias` -> name; None for a local path."""
+    if not uri.startswith("models:/"):
+        return None
+    return uri.removeprefix("models:/").split("@")[0].split("/")[0]
+
+
+def load_served(settings: Settings, uri: str | None = None) -> ServedModel:
+    """Load `uri` (default settings.model_uri): a registry URI or a saved model directory."""
+    uri = uri or settings.model_uri
+    name = registered_name(uri)
+    if name is None:
+        path = Path(uri)
+        name = read_manifest(path).get("name", path.name)
+        return ServedModel(load_model(path), name, "local", load_reference_scores(path))
+    from models.registry import load_native
+
+    model, name, version = load_native(settings, uri)
+    return ServedModel(model, name, version)
+
+
+class ModelSlot:
+    """Holds the served model and swaps it when the registry's champion changes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.current: ServedModel | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.current is not None
+
+    def load(self) -> ServedModel:
+        served = load_served(self.settings)
+        self._install(served)
+        return served
+
+    def reload_if_changed(self) -> bool:
+        """Poll the registry (blocking: call in a thread); True when a new version is served."""
+        name = registered_name(self.settings.model_uri)
+        if name is None or self.current is None:
+            return False
+        from models.registry import champion_version
+
+        alias = self.settings.model_uri.partition("@")[2] or "champion"
+        latest = champion_version(self.settings, name, alias)
+        if latest is None or latest == self.current.version:
+            return False
+        log.info("hot reload: %s %s -> %s", name, self.current.version, latest)
+        self._install(load_served(self.settings, f"models:/{name}/{latest}"))
+        metrics.MODEL_RELOADS.inc()
+        return True
+
+    def _install(self, served: ServedModel) -> None:
+        if self.current is not None:
+            metrics.MODEL_INFO.labels(self.current.name, self.current.version).set(0)
+        metrics.MODEL_INFO.labels(served.name, served.version).set(1)
+        self.current = served

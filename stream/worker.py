@@ -1,0 +1,58 @@
+"""Assemble the worker (app, topics, model, agents, views, timers) and run it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import faust
+
+from stream import metrics
+from stream.agents import ScoringPipeline, register_scoring_agent
+from stream.app import create_app
+from stream.serving import ModelSlot
+from stream.settings import Settings
+from stream.topics import Topics, declare_topics
+from stream.views import register_views
+
+log = logging.getLogger(__name__)
+
+
+def build_worker(settings: Settings, slot: ModelSlot) -> tuple[faust.App, Topics]:
+    """The whole topology around an already loaded model slot."""
+    app = create_app(settings)
+    topics = declare_topics(app, settings)
+    register_scoring_agent(app, ScoringPipeline(settings, topics, slot))
+    register_views(app, settings, slot)
+    _register_timers(app, settings, slot)
+    return app, topics
+
+
+def _register_timers(app: faust.App, settings: Settings, slot: ModelSlot) -> None:
+    @app.timer(settings.model_reload_interval_s)
+    async def reload_champion() -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, slot.reload_if_changed)
+        except Exception:
+            log.exception(
+                "hot reload failed; still serving %s", slot.current and slot.current.version
+            )
+
+    @app.timer(5.0)
+    async def export_consumer_lag() -> None:
+        monitor = app.monitor
+        for tp, end in list(monitor.tp_end_offsets.items()):
+            committed = monitor.tp_committed_offsets.get(tp)
+            if committed is not None:
+                metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(
+                    max(0, end - committed)
+                )
+
+
+def run_worker(settings: Settings, loglevel: str = "info") -> None:
+    """Load the model once, then run the Faust worker until stopped."""
+    slot = ModelSlot(settings)
+    served = slot.load()
+    log.info("serving %s version %s", served.name, served.version)
+    app, _ = build_worker(settings, slot)
+    faust.Worker(app, loglevel=loglevel).execute_from_commandline()
