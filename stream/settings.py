@@ -63,6 +63,45 @@ class Settings(BaseSettings):
     posthog_host: str = Field("https://eu.i.posthog.com", validation_alias=_env("POSTHOG_HOST"))
     posthog_sample_rate: float = Field(0.01, ge=0, le=1)
     posthog_send_text: bool = False
+    posthog_queue_size: int = Field(1000, ge=1)  # events beyond it are dropped and counted
+    posthog_timeout_s: float = Field(3.0, gt=0)  # HTTP timeout of the background sender
+
+    # Event-time windows (stream.windows; docs/alerts.md)
+    window_size_s: float = Field(300.0, gt=0)  # tumbling windows the alert rules close on
+    window_step_s: float = Field(60.0, gt=0)  # hop of the hopping (sliding) windows
+    window_allowed_lateness_s: float = Field(60.0, ge=0)  # older events are rejected as late
+    window_max_future_s: float = Field(300.0, ge=0)  # events this far past wall clock: rejected
+    window_histogram_bins: int = Field(50, ge=2)  # score histogram bins (KS drift)
+
+    # Alert scopes (stream.scopes): global + known airlines/tags + a few others + aspects
+    scope_known_airlines: tuple[str, ...] = ("airparadis",)
+    scope_known_tags: tuple[str, ...] = ()
+    scope_max_other: int = Field(20, ge=0)  # unknown airlines (and tags) with their own scope
+    scope_aspect_keywords: dict[str, tuple[str, ...]] | None = None  # None: built-in map
+
+    # Bad-buzz alerts (stream.rules)
+    buzz_min_negative: int = Field(20, ge=1)  # negative tweets a window needs to alert
+    buzz_sigma: float = Field(3.0, gt=0)  # raise at baseline mean + sigma * std
+    buzz_ratio_ceiling: float = Field(0.8, gt=0, le=1)  # raise at this ratio whatever the baseline
+    buzz_warmup_windows: int = Field(6, ge=0)  # baseline windows before sigma rule applies
+    buzz_ewma_alpha: float = Field(0.1, gt=0, le=1)  # weight of each new window in the baseline
+    buzz_min_std: float = Field(0.03, ge=0)  # floor on the baseline std
+    buzz_baseline_min_tweets: int = Field(20, ge=1)  # thinner windows don't move the baseline
+    alert_cooldown_s: float = Field(1800.0, ge=0)  # no re-raise this soon after a resolve
+    alert_resolve_windows: int = Field(2, ge=1)  # quiet windows in a row that resolve
+
+    # Drift alerts (stream.drift)
+    drift_ks_threshold: float = Field(0.3, gt=0, le=1)
+    drift_positive_shift_threshold: float = Field(0.3, gt=0)  # relative to production baseline
+    drift_oov_ratio_threshold: float = Field(2.0, gt=1)  # window OOV rate / training OOV rate
+    drift_min_window_tweets: int = Field(200, ge=1)  # thinner windows stay quiet
+    drift_baseline_alpha: float = Field(0.1, gt=0, le=1)
+    drift_warmup_windows: int = Field(6, ge=0)  # baseline windows before the positive-rate rule
+
+    # Production accuracy from feedback (stream.rules)
+    accuracy_window: int = Field(100, ge=1)  # last N labelled predictions
+    accuracy_threshold: float = Field(0.70, gt=0, le=1)
+    accuracy_resolve_margin: float = Field(0.02, ge=0)  # resolve at threshold + margin
 
     @property
     def tracking_uri(self) -> str:

@@ -1,0 +1,170 @@
+"""Which alert/metric scopes a tweet counts in: `global`, airlines, topic tags, aspects.
+
+Scope names are bounded (they become Prometheus label values and table keys): configured
+airlines and tags, plus at most `max_other` unknown ones per kind admitted first-come by a
+`ScopeTracker`; the rest fold into `airline:other` / `tag:other`. Aspects come from a
+keyword map matched on stemmed tokens of the cleaned text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from models.preprocessing import clean_tweet
+from stream.settings import Settings
+
+GLOBAL = "global"
+DEFAULT_ASPECT_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "baggage": ("baggage", "luggage", "bag", "suitcase", "carousel"),
+    "delay": ("delay", "delayed", "late", "waiting", "stuck", "tarmac", "hours"),
+    "cancellation": ("cancel", "cancelled", "canceled", "cancellation", "rebook", "rebooked"),
+    "service": ("service", "staff", "crew", "attendant", "agent", "rude", "helpful", "support"),
+    "price": ("price", "fare", "fee", "expensive", "cheap", "cost", "refund", "overcharged"),
+    "comfort": ("seat", "legroom", "food", "meal", "wifi", "entertainment", "cramped"),
+}
+
+_MENTION = re.compile(r"(?<![\w@])@(\w{1,30})")
+_HASHTAG = re.compile(r"(?<![\w#])#(\w{1,50})")
+_WORD = re.compile(r"[a-z]+")
+_NAME = re.compile(r"[^a-z0-9]")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    from nltk.stem.snowball import SnowballStemmer  # lazy: NLTK is slow to import
+
+    return SnowballStemmer("english")
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """Snowball stem, so `cancelled`, `canceled` and `cancel` match one keyword."""
+    stemmed: str = _stemmer().stem(word)
+    return stemmed
+
+
+def normalise_name(name: str) -> str:
+    """`@Air_Paradis` / `#AirParadis` / `airparadis` -> `airparadis`."""
+    return _NAME.sub("", name.lower())
+
+
+@dataclass(frozen=True)
+class ScopeConfig:
+    known_airlines: frozenset[str] = frozenset({"airparadis"})
+    known_tags: frozenset[str] = frozenset()
+    max_other: int = 20
+    aspect_by_stem: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        known_airlines: Sequence[str] = ("airparadis",),
+        known_tags: Sequence[str] = (),
+        max_other: int = 20,
+        aspect_keywords: Mapping[str, Sequence[str]] | None = None,
+    ) -> ScopeConfig:
+        keywords = DEFAULT_ASPECT_KEYWORDS if aspect_keywords is None else aspect_keywords
+        if max_other < 0:
+            raise ValueError(f"max_other: must be >= 0, got {max_other}")
+        return cls(
+            known_airlines=frozenset(normalise_name(a) for a in known_airlines),
+            known_tags=frozenset(normalise_name(t) for t in known_tags),
+            max_other=max_other,
+            aspect_by_stem=_aspect_index(keywords),
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ScopeConfig:
+        return cls.build(
+            settings.scope_known_airlines,
+            settings.scope_known_tags,
+            settings.scope_max_other,
+            settings.scope_aspect_keywords,
+        )
+
+
+def _aspect_index(keywords: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for aspect, words in keywords.items():
+        if not re.fullmatch(r"[a-z_]+", aspect):
+            raise ValueError(f"aspect keywords: aspect name {aspect!r} must be [a-z_]+")
+        for word in words:
+            index.setdefault(stem(word.lower()), aspect)
+    return index
+
+
+@dataclass
+class ScopeTracker:
+    """Unknown airlines/tags admitted so far (per kind), first-come, at most `max_other`."""
+
+    admitted: dict[str, set[str]] = field(default_factory=lambda: {"airline": set(), "tag": set()})
+
+    def admit(self, kind: str, name: str, max_other: int) -> str:
+        seen = self.admitted.setdefault(kind, set())
+        if name in seen or len(seen) < max_other:
+            seen.add(name)
+            return f"{kind}:{name}"
+        return f"{kind}:other"
+
+
+def scopes_for(
+    text: str, tags: Sequence[str], config: ScopeConfig, tracker: ScopeTracker | None = None
+) -> list[str]:
+    """Scopes of one tweet, `global` first. Without a tracker unknown names fold into
+    `<kind>:other`; with one, the first `max_other` unknown names per kind get their own."""
+    if not isinstance(text, str):
+        raise ValueError(f"text: must be a string, got {type(text).__name__}")
+    if isinstance(tags, str) or not all(isinstance(tag, str) for tag in tags):
+        raise ValueError(f"tags: must be a list of strings, got {tags!r}")
+    found = [GLOBAL]
+    for kind, name in _named_entities(text, tags, config):
+        scope = _bounded(kind, name, config, tracker)
+        if scope not in found:
+            found.append(scope)
+    for aspect in aspects_of(text, config):
+        if f"aspect:{aspect}" not in found:
+            found.append(f"aspect:{aspect}")
+    return found
+
+
+def _named_entities(
+    text: str, tags: Sequence[str], config: ScopeConfig
+) -> list[tuple[str, str]]:
+    """(kind, name) from record tags (`airline:x`, `tag:x`, `topic:x` or bare `x`),
+    @mentions (airlines) and #hashtags (airlines when known, else topic tags)."""
+    entities: list[tuple[str, str]] = []
+    for tag in tags:
+        kind, _, name = tag.rpartition(":")
+        entities.append(_classify(kind or "tag", normalise_name(name), config))
+    entities += [("airline", normalise_name(m)) for m in _MENTION.findall(text)]
+    entities += [_classify("tag", normalise_name(h), config) for h in _HASHTAG.findall(text)]
+    return [(kind, name) for kind, name in entities if name]
+
+
+def _classify(kind: str, name: str, config: ScopeConfig) -> tuple[str, str]:
+    if kind == "airline" or name in config.known_airlines:
+        return "airline", name
+    return "tag", name
+
+
+def _bounded(kind: str, name: str, config: ScopeConfig, tracker: ScopeTracker | None) -> str:
+    known = config.known_airlines if kind == "airline" else config.known_tags
+    if name in known:
+        return f"{kind}:{name}"
+    if tracker is None:
+        return f"{kind}:other"
+    return tracker.admit(kind, name, config.max_other)
+
+
+def aspects_of(text: str, config: ScopeConfig) -> list[str]:
+    """Aspects whose keywords appear (stemmed) in the cleaned text, in order of appearance."""
+    found: list[str] = []
+    for word in _WORD.findall(clean_tweet(text)):
+        aspect = config.aspect_by_stem.get(stem(word))
+        if aspect and aspect not in found:
+            found.append(aspect)
+    return found
