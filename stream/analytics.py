@@ -18,6 +18,7 @@ from stream.records import Alert, DeadLetter, Feedback, ScoredTweet
 from stream.settings import Settings
 
 log = logging.getLogger(__name__)
+FLUSH_AT = 100  # events per HTTP batch: also the most the sender holds besides the queue
 OUTCOMES = ("queued", "dropped", "sampled_out", "send_failed", "error")
 
 
@@ -135,7 +136,7 @@ def _make_client(settings: Settings) -> Any:
         max_queue_size=settings.posthog_queue_size,
         timeout=settings.posthog_timeout_s,
         max_retries=1,
-        flush_at=100,
+        flush_at=FLUSH_AT,
         flush_interval=1.0,
         sync_mode=False,
         gzip=True,
