@@ -111,7 +111,9 @@ class Alert(Record):
     """`alerts`: a raised or resolved incident."""
 
     alert_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
-    kind: Literal["bad_buzz", "drift", "accuracy", "error_rate"] | str
+    # bad_buzz, drift, accuracy, error_rate or a newer kind. A plain str: a `Literal | str`
+    # union reported type errors under a confusing "kind.literal[...]" location.
+    kind: str = Field(min_length=1)
     scope: str
     window_start: datetime | None = None
     window_end: datetime | None = None

@@ -1,0 +1,96 @@
+"""Shared fixtures: a real Kafka broker for the session, unique topics and settings per test.
+
+Tests that talk to Kafka are marked `@pytest.mark.kafka` (deselect with `-m "not kafka"`);
+using `kafka_bootstrap` marks a test automatically.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stream.settings import Settings
+from tests.kafka_broker import LocalBroker, container_broker, docker_engine_answers
+
+TOPIC_FIELDS = (
+    "topic_raw",
+    "topic_scored",
+    "topic_alerts",
+    "topic_feedback",
+    "topic_deadletter",
+    "topic_review",
+)
+OFFLINE_BOOTSTRAP = "127.0.0.1:9"  # tests not marked `kafka` must not reach a broker
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "kafka_bootstrap" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.kafka)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """Bootstrap servers of a real broker: env, else testcontainers, else deploy/kafka."""
+    if configured := os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        yield configured
+        return
+    broker: AbstractContextManager[str] = (
+        container_broker() if docker_engine_answers() else LocalBroker.from_env().session()
+    )
+    with broker as bootstrap:
+        yield bootstrap
+
+
+@pytest.fixture
+def test_suffix() -> str:
+    """A short random suffix that keeps this test's Kafka names apart from every other's."""
+    return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture
+def unique_topic(test_suffix: str) -> Callable[[str], str]:
+    """Factory of topic names no other test uses: unique_topic("raw") -> "test.raw.<suffix>"."""
+    return lambda base="topic": f"test.{base}.{test_suffix}"
+
+
+@pytest.fixture
+def topic_names(unique_topic: Callable[[str], str]) -> dict[str, str]:
+    """Unique names for every project topic, keyed by Settings field (topic_raw, ...)."""
+    return {field: unique_topic(field.removeprefix("topic_")) for field in TOPIC_FIELDS}
+
+
+@pytest.fixture
+def settings_factory(
+    request: pytest.FixtureRequest, topic_names: dict[str, str], test_suffix: str, tmp_path: Path
+) -> Callable[..., Settings]:
+    """Build Settings for this test: unique topics and app id, its own data dir, no `.env`.
+
+    Tests marked `kafka` get the session broker; others an address where nothing listens.
+    """
+
+    def build(**overrides: Any) -> Settings:
+        marked = request.node.get_closest_marker("kafka") is not None
+        values: dict[str, Any] = {
+            "kafka_bootstrap_servers": (
+                request.getfixturevalue("kafka_bootstrap") if marked else OFFLINE_BOOTSTRAP
+            ),
+            **topic_names,
+            "app_id": f"test-{test_suffix}",
+            "data_dir": tmp_path / "var",
+        }
+        return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
+
+    return build
+
+
+@pytest.fixture
+def settings(settings_factory: Callable[..., Settings]) -> Settings:
+    """Settings with the defaults of `settings_factory`."""
+    return settings_factory()
