@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -179,3 +181,27 @@ def test_parse_raw_tweet_accepts_numeric_ids_and_naive_times() -> None:
     assert tweet.id == "123"
     assert tweet.created_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert parse_raw_tweet(raw_bytes(text="x" * 280), max_chars=280).text == "x" * 280
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "events.md"
+
+
+def documented_examples() -> list[tuple[str, str]]:
+    """(contract name, JSON example) for each `## Name — topic` section of docs/events.md."""
+    sections = re.split(r"^## ", DOCS.read_text(), flags=re.MULTILINE)[1:]
+    found = []
+    for section in sections:
+        name = section.split()[0]
+        found += [(name, block) for block in re.findall(r"```json\n(.*?)```", section, re.S)]
+    return found
+
+
+def test_every_contract_has_a_valid_documented_example() -> None:
+    contracts = {c.__name__: c for c in (RawTweet, ScoredTweet, Alert, Feedback, DeadLetter)}
+    examples = documented_examples()
+    assert sorted(name for name, _ in examples) == sorted(contracts)
+    for name, example in examples:
+        record = contracts[name].from_json(example)
+        assert record.model_dump(mode="json") == json.loads(example)
+        if isinstance(record, DeadLetter):
+            assert base64.b64decode(record.payload_base64).decode() == record.payload

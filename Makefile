@@ -1,0 +1,47 @@
+# Air Paradis developer commands. `make help` lists them.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export NLTK_DATA ?= $(abspath ../shared/data/nltk_data)
+
+.DEFAULT_GOAL := help
+.PHONY: help install kafka-fetch kafka-start kafka-stop kafka-status topics smoke lint typecheck test test-unit ci
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+install: ## Create .venv and install the project with dev tools
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -e '.[dev]'
+
+kafka-fetch: ## Download Kafka from Maven Central into ~/.cache/air-paradis (once)
+	deploy/kafka/kafka.sh fetch
+
+kafka-start: ## Start the local Kafka broker on 127.0.0.1:9092 (data in .kafka/)
+	deploy/kafka/kafka.sh start
+
+kafka-stop: ## Stop the local Kafka broker
+	deploy/kafka/kafka.sh stop
+
+kafka-status: ## Is the local broker running?
+	deploy/kafka/kafka.sh status
+
+topics: ## Create the project topics on the broker (idempotent)
+	$(VENV)/bin/airparadis-kafka ensure-topics
+
+smoke: ## Produce one tweet to the broker and read it back
+	$(VENV)/bin/airparadis-kafka smoke
+
+lint: ## ruff check
+	$(VENV)/bin/ruff check .
+
+typecheck: ## mypy on the packages
+	$(VENV)/bin/mypy
+
+test: ## The whole test suite (starts the local broker if needed)
+	$(PY) -m pytest -q
+
+test-unit: ## Tests that need neither Kafka nor training
+	$(PY) -m pytest -q -m "not kafka and not slow"
+
+ci: ## What CI runs: install, broker, lint, typecheck, tests
+	bash .ci/run
