@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+# 2 s is a bucket edge so the p95 < 2 s alert (deploy/prometheus/rules.yml) is exact
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10)
 
 # Scoring pipeline
 TWEETS_CONSUMED = Counter("tweets_consumed_total", "Raw tweets read from the input topic")
@@ -56,6 +57,9 @@ DRIFT_POSITIVE_SHIFT = Gauge(
 )
 DRIFT_OOV_RATE = Gauge("drift_oov_rate", "Out-of-vocabulary token rate in the window")
 PRODUCTION_ACCURACY = Gauge("production_accuracy", "Accuracy over the last labelled predictions")
+ACCURACY_LABELS = Gauge(
+    "production_accuracy_labels", "Labelled predictions behind production_accuracy (<= window)"
+)
 FEEDBACK_RECEIVED = Counter("feedback_received_total", "Feedback records joined", ["matched"])
 REVIEW_QUEUED = Counter("review_queued_total", "Uncertain tweets sent for annotation")
 ALERTS = Counter("alerts_total", "Alerts published", ["kind", "status"])

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
@@ -60,8 +61,10 @@ def outcome_count(outcome: str) -> float:
     return REGISTRY.get_sample_value("posthog_events_total", {"outcome": outcome}) or 0.0
 
 
-def settings_for(host: str, **overrides: object) -> Settings:
-    values = {"posthog_api_key": "phc_test", "posthog_host": host, "posthog_sample_rate": 1.0}
+def settings_for(host: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "posthog_api_key": "phc_test", "posthog_host": host, "posthog_sample_rate": 1.0
+    }
     return Settings(**(values | overrides))
 
 

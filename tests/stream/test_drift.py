@@ -37,7 +37,9 @@ def window_of(scores: np.ndarray, tokens: int = 0, oov_tokens: int = 0) -> Windo
     [((0.6, 0.6), (0.6, 0.6)), ((2, 5), (2, 2)), ((0.3, 1.5), (0.6, 0.6)), ((5, 1), (1, 5)),
      ((0.5, 0.5), (0.7, 0.4))],
 )  # fmt: skip
-def test_binned_ks_is_close_to_scipy_exact(window_params, reference_params):
+def test_binned_ks_is_close_to_scipy_exact(
+    window_params: tuple[float, float], reference_params: tuple[float, float]
+) -> None:
     window = RNG.beta(*window_params, 400)
     reference = RNG.beta(*reference_params, 5000)
     exact = ks_2samp(window, reference).statistic
