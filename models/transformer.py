@@ -1,0 +1,175 @@
+"""Fine-tuned BERT-family classifier (default: all-MiniLM-L6-v2), kind "transformer".
+
+Tweets are tokenized by the checkpoint's WordPiece tokenizer; a keras-hub backbone encodes
+them; masked mean pooling, dropout and a sigmoid unit score them. Only the top
+`trainable_layers` encoder layers and the head are fine-tuned, on cached frozen-layer
+states (see `models.transformer_fit`). A saved model is self-contained: `model.json`,
+`tokenizer.json`, the keras-hub backbone preset in `backbone/`, and `head.npz`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.base import load_reference_scores, read_manifest, save_reference_scores, write_manifest
+from models.wordpiece import WordPieceEncoder, bucketed_batches, check_texts, pad_ids
+
+TOKENIZER_FILE = "tokenizer.json"
+BACKBONE_DIR = "backbone"
+HEAD_FILE = "head.npz"
+
+
+@dataclass(frozen=True)
+class TransformerConfig:
+    checkpoint: str | None = None  # local checkpoint directory; None: the bundled MiniLM
+    max_length: int = 64  # wordpieces, [CLS] and [SEP] included
+    clean: bool = False  # apply models.preprocessing.clean_tweet before WordPiece
+    trainable_layers: int = 2
+    dropout: float = 0.1
+    learning_rate: float = 2e-5
+    weight_decay: float = 0.01
+    clipnorm: float = 1.0
+    batch_size: int = 32
+    predict_batch_size: int = 128
+    epochs: int = 3
+    patience: int = 1
+    max_train_samples: int | None = None  # random training subset, to fit a time budget
+    seed: int = 42
+    verbose: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TransformerConfig:
+        return cls(**data)
+
+
+def check_labels(labels: Sequence[int], texts: Sequence[str], name: str) -> np.ndarray:
+    array = np.asarray(labels)
+    if len(array) != len(texts):
+        raise ValueError(f"{name}: {len(array)} labels for {len(texts)} texts")
+    bad = np.flatnonzero(~np.isin(array, (0, 1)))
+    if bad.size:
+        raise ValueError(f"{name}[{bad[0]}]: label must be 0 or 1, got {array[bad[0]].item()!r}")
+    return array.astype(np.int32)
+
+
+class TransformerModel:
+    kind = "transformer"
+
+    def __init__(self, config: TransformerConfig | None = None) -> None:
+        self.config = config or TransformerConfig()
+        self.metadata: dict[str, Any] = {}
+        self.reference_scores: np.ndarray | None = None
+        self._net: Any = None
+        self._encoder: WordPieceEncoder | None = None
+
+    def _build(self, backbone: Any, tokenizer: Any) -> None:
+        from models.transformer_net import build_network
+
+        cfg = self.config
+        self._net = build_network(backbone, cfg.trainable_layers, cfg.dropout, cfg.seed)
+        self._encoder = WordPieceEncoder(tokenizer, cfg.max_length, cfg.clean)
+
+    def _ready(self) -> tuple[Any, WordPieceEncoder]:
+        if self._net is None or self._encoder is None:
+            raise RuntimeError("TransformerModel: call fit() or load() before predicting")
+        return self._net, self._encoder
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[int],
+        val_texts: Sequence[str],
+        val_labels: Sequence[int],
+    ) -> dict[str, list[float]]:
+        from models.hf_checkpoint import default_checkpoint, load_backbone, load_tokenizer
+        from models.transformer_fit import fit_top, predict_cached
+
+        check_texts(texts)
+        check_texts(val_texts)
+        y = check_labels(labels, texts, "labels")
+        val_y = check_labels(val_labels, val_texts, "val_labels")
+        texts, y = self._subset(texts, y)
+        checkpoint = Path(self.config.checkpoint or default_checkpoint()).resolve()
+        self.config = replace(self.config, checkpoint=str(checkpoint))
+        self._build(load_backbone(checkpoint), load_tokenizer(checkpoint))
+        started = time.perf_counter()
+        train, val = self._cache(texts), self._cache(val_texts)
+        cached = time.perf_counter()
+        history = fit_top(self._net, (train, y), (val, val_y), self.config)
+        self.reference_scores = predict_cached(self._net, val, self.config.predict_batch_size)
+        self.metadata = {
+            "train_samples": len(texts),
+            "cache_seconds": round(cached - started, 1),
+            "fine_tune_seconds": round(time.perf_counter() - cached, 1),
+            "epochs_run": len(history.get("loss", [])),
+        }
+        return history
+
+    def _subset(self, texts: Sequence[str], y: np.ndarray) -> tuple[list[str], np.ndarray]:
+        limit = self.config.max_train_samples
+        if limit is None or limit >= len(texts):
+            return list(texts), y
+        keep = np.sort(np.random.default_rng(self.config.seed).permutation(len(texts))[:limit])
+        return [texts[i] for i in keep], y[keep]
+
+    def _cache(self, texts: Sequence[str]) -> Any:
+        from models.transformer_net import RaggedStates
+
+        net, encoder = self._ready()
+        ids = encoder.encode(texts)
+        lengths = np.array([len(seq) for seq in ids])
+        batches = bucketed_batches(lengths, self.config.predict_batch_size)
+        return RaggedStates.compute(net, ids, batches)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        net, encoder = self._ready()
+        ids = encoder.encode(texts)
+        scores = np.empty(len(ids), dtype=np.float32)
+        lengths = np.array([len(seq) for seq in ids])
+        for batch in bucketed_batches(lengths, self.config.predict_batch_size):
+            token_ids, mask = pad_ids([ids[i] for i in batch])
+            out = net.full.predict_on_batch(net.backbone_inputs(token_ids, mask))
+            scores[batch] = np.asarray(out).reshape(-1)
+        return scores
+
+    def oov_rate(self, texts: Sequence[str]) -> float:
+        return self._ready()[1].oov_rate(texts)
+
+    def save(self, path: Path) -> None:
+        net, encoder = self._ready()
+        path = Path(path)
+        manifest = {"kind": self.kind, "config": self.config.to_dict(), "metadata": self.metadata}
+        write_manifest(path, manifest)
+        (path / TOKENIZER_FILE).write_text(encoder.to_json())
+        net.backbone.save_to_preset(str(path / BACKBONE_DIR))
+        kernel, bias = net.head.get_weights()
+        np.savez(path / HEAD_FILE, kernel=kernel, bias=bias)
+        if self.reference_scores is not None:
+            save_reference_scores(path, self.reference_scores)
+
+    @classmethod
+    def load(cls, path: Path) -> TransformerModel:
+        import keras_hub
+        from tokenizers import Tokenizer
+
+        path = Path(path)
+        manifest = read_manifest(path)
+        if manifest.get("kind") != cls.kind:
+            raise ValueError(f"{path}: model kind is {manifest.get('kind')!r}, not {cls.kind!r}")
+        model = cls(TransformerConfig.from_dict(manifest["config"]))
+        model.metadata = manifest.get("metadata", {})
+        backbone = keras_hub.models.Backbone.from_preset(str((path / BACKBONE_DIR).resolve()))
+        model._build(backbone, Tokenizer.from_file(str(path / TOKENIZER_FILE)))
+        with np.load(path / HEAD_FILE) as head:
+            model._net.head.set_weights([head["kernel"], head["bias"]])
+        model.reference_scores = load_reference_scores(path)
+        return model
