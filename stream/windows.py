@@ -95,8 +95,10 @@ class WindowStats:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> WindowStats:
         missing = {"count", "negative", "positive", "score_sum", "histogram"} - data.keys()
-        if missing:
-            raise ValueError(f"WindowStats: missing field(s) {sorted(missing)}")
+        unknown = data.keys() - {"count", "negative", "positive", "score_sum", "histogram",
+                                 "oov_tokens", "tokens"}  # fmt: skip
+        if missing or unknown:
+            raise ValueError(f"WindowStats: missing {sorted(missing)}, unknown {sorted(unknown)}")
         stats = cls(**{**data, "histogram": list(data["histogram"])})
         if sum(stats.histogram) != stats.count:
             raise ValueError(f"WindowStats: histogram total {sum(stats.histogram)} != count")

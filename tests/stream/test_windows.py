@@ -101,6 +101,13 @@ def test_round_trips_through_json():
     assert restored == stats
 
 
+def test_from_dict_names_missing_and_unknown_fields():
+    data = WindowStats.empty().to_dict() | {"colour": 1}
+    del data["count"]
+    with pytest.raises(ValueError, match=r"missing \['count'\], unknown \['colour'\]"):
+        WindowStats.from_dict(data)
+
+
 def test_from_dict_rejects_inconsistent_histogram():
     data = WindowStats.empty().to_dict() | {"count": 3}
     with pytest.raises(ValueError, match="histogram total"):
