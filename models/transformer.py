@@ -70,6 +70,7 @@ class TransformerModel:
         self.reference_scores: np.ndarray | None = None
         self._net: Any = None
         self._encoder: WordPieceEncoder | None = None
+        self._score: Any = None  # the full network as one tf.function
 
     def _build(self, backbone: Any, tokenizer: Any) -> None:
         from models.transformer_net import build_network
@@ -77,6 +78,7 @@ class TransformerModel:
         cfg = self.config
         self._net = build_network(backbone, cfg.trainable_layers, cfg.dropout, cfg.seed)
         self._encoder = WordPieceEncoder(tokenizer, cfg.max_length, cfg.clean)
+        self._score = self._net.compiled(self._net.full)
 
     def _ready(self) -> tuple[Any, WordPieceEncoder]:
         if self._net is None or self._encoder is None:
@@ -137,8 +139,7 @@ class TransformerModel:
         lengths = np.array([len(seq) for seq in ids])
         for batch in bucketed_batches(lengths, self.config.predict_batch_size):
             token_ids, mask = pad_ids([ids[i] for i in batch])
-            out = net.full.predict_on_batch(net.backbone_inputs(token_ids, mask))
-            scores[batch] = np.asarray(out).reshape(-1)
+            scores[batch] = self._score(net.backbone_inputs(token_ids, mask)).numpy().reshape(-1)
         return scores
 
     def oov_rate(self, texts: Sequence[str]) -> float:

@@ -43,6 +43,13 @@ class SplitNetwork:
             inputs["segment_ids"] = np.zeros_like(token_ids)
         return inputs
 
+    def compiled(self, model: keras.Model) -> Any:
+        """`model` in inference mode as one tf.function for every batch and length."""
+        import tensorflow as tf
+
+        spec = {name: tf.TensorSpec((None, None), tf.int32) for name in self.backbone.input}
+        return tf.function(lambda inputs: model(inputs, training=False), input_signature=[spec])
+
 
 def build_network(backbone: Any, trainable_layers: int, dropout: float, seed: int) -> SplitNetwork:
     """Split `backbone` below its last `trainable_layers` encoder layers and add the head."""
@@ -88,9 +95,10 @@ class RaggedStates:
         lengths = np.array([len(seq) for seq in ids], dtype=np.int64)
         flat = np.empty((int(lengths.sum()), net.backbone.hidden_dim), dtype=np.float16)
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        bottom = net.compiled(net.bottom)
         for batch in batches:
             token_ids, mask = pad_ids([ids[i] for i in batch])
-            hidden = np.asarray(net.bottom.predict_on_batch(net.backbone_inputs(token_ids, mask)))
+            hidden = bottom(net.backbone_inputs(token_ids, mask)).numpy()
             for row, i in enumerate(batch):
                 flat[offsets[i] : offsets[i] + lengths[i]] = hidden[row, : lengths[i]]
         return cls(flat, lengths)
