@@ -95,21 +95,26 @@ def _produce_one(producer: Any, topic: str, key: str | None, value: bytes) -> No
             producer.poll(0.05)
 
 
-def consume(
-    settings: Settings, topics: list[str], group: str | None = None, from_start: bool = True
-) -> Iterator[tuple[str, bytes]]:
-    """Yield (topic, value) forever; the caller stops iterating."""
+def _consumer(settings: Settings, topics: list[str], from_start: bool) -> Any:
     from confluent_kafka import Consumer
 
     consumer = Consumer(
         {
             **settings.kafka_client_config(),
-            "group.id": group or f"tail-{uuid.uuid4().hex[:8]}",
+            "group.id": f"tail-{uuid.uuid4().hex[:8]}",
             "auto.offset.reset": "earliest" if from_start else "latest",
             "enable.auto.commit": False,
         }
     )
     consumer.subscribe(topics)
+    return consumer
+
+
+def consume(
+    settings: Settings, topics: list[str], from_start: bool = True
+) -> Iterator[tuple[str, bytes]]:
+    """Yield (topic, value) forever; the caller stops iterating."""
+    consumer = _consumer(settings, topics, from_start)
     try:
         while True:
             message = consumer.poll(0.5)
@@ -117,3 +122,20 @@ def consume(
                 yield message.topic() or "", message.value() or b""
     finally:
         consumer.close()
+
+
+def read_topic(
+    settings: Settings, topic: str, count: int, timeout_s: float = 60.0
+) -> list[tuple[float, bytes]]:
+    """Read up to `count` records of `topic` from the start: (arrival time, value) pairs."""
+    consumer = _consumer(settings, [topic], from_start=True)
+    records: list[tuple[float, bytes]] = []
+    deadline = time.monotonic() + timeout_s
+    try:
+        while len(records) < count and time.monotonic() < deadline:
+            for message in consumer.consume(num_messages=1000, timeout=0.2):
+                if not message.error():
+                    records.append((time.time(), message.value() or b""))
+    finally:
+        consumer.close()
+    return records

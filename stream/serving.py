@@ -8,11 +8,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from models.base import SentimentModel, load_model, load_reference_scores, read_manifest
+from models.base import SentimentModel, load_model, load_reference_scores
 from stream import metrics
 from stream.settings import Settings
 
@@ -40,16 +39,10 @@ def registered_name(uri: str) -> str | None:
 
 def load_served(settings: Settings, uri: str | None = None) -> ServedModel:
     """Load `uri` (default settings.model_uri): a registry URI or a saved model directory."""
-    uri = uri or settings.model_uri
-    name = registered_name(uri)
-    if name is None:
-        path = Path(uri)
-        name = read_manifest(path).get("name", path.name)
-        return ServedModel(load_model(path), name, "local", load_reference_scores(path))
-    from models.registry import load_native
+    from models.registry import resolve_dir
 
-    model, name, version = load_native(settings, uri)
-    return ServedModel(model, name, version)
+    path, name, version = resolve_dir(settings, uri or settings.model_uri)
+    return ServedModel(load_model(path), name, version, load_reference_scores(path))
 
 
 class ModelSlot:

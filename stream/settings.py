@@ -8,7 +8,7 @@ Every field reads `AIRPARADIS_<FIELD>`; well-known variables (`KAFKA_BOOTSTRAP_S
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,13 +25,17 @@ class Settings(BaseSettings):
     )
 
     # Kafka connection
-    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS"))
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
+    )
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
         "PLAINTEXT", validation_alias=_env("KAFKA_SECURITY_PROTOCOL")
     )
     kafka_sasl_mechanism: str | None = Field(None, validation_alias=_env("KAFKA_SASL_MECHANISM"))
     kafka_sasl_username: str | None = Field(None, validation_alias=_env("KAFKA_SASL_USERNAME"))
-    kafka_sasl_password: SecretStr | None = Field(None, validation_alias=_env("KAFKA_SASL_PASSWORD"))
+    kafka_sasl_password: SecretStr | None = Field(
+        None, validation_alias=_env("KAFKA_SASL_PASSWORD")
+    )
 
     # Topics
     topic_raw: str = "tweets.raw"
@@ -55,6 +59,7 @@ class Settings(BaseSettings):
     batch_size: int = Field(256, ge=1)
     batch_timeout_s: float = Field(0.05, gt=0)
     max_text_chars: int = Field(10_000, ge=1)
+    kafka_session_timeout_s: float = Field(10.0, gt=0, description="dead worker -> rebalance")
     model_retries: int = Field(2, ge=0)
     review_band: tuple[float, float] = (0.4, 0.6)
 
@@ -124,7 +129,7 @@ class Settings(BaseSettings):
             self.topic_review,
         ]
 
-    def kafka_client_config(self) -> dict[str, str]:
+    def kafka_client_config(self) -> dict[str, Any]:
         """librdkafka (confluent-kafka) connection settings, secrets included."""
         config = {
             "bootstrap.servers": self.kafka_bootstrap_servers,

@@ -50,7 +50,10 @@ def _register_timers(app: faust.App, settings: Settings, slot: ModelSlot) -> Non
 
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:
-    """Load the model once, then run the Faust worker until stopped."""
+    """Create missing topics, load the model once, then run the Faust worker until stopped."""
+    from stream.kafka_admin import ensure_topics
+
+    ensure_topics(settings)
     slot = ModelSlot(settings)
     served = slot.load()
     log.info("serving %s version %s", served.name, served.version)

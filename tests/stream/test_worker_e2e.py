@@ -1,0 +1,121 @@
+"""The real worker on a real broker: scoring, dead letters, crash recovery, HTTP."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+
+import pytest
+
+from stream.producer import produce
+from stream.records import DeadLetter, ScoredTweet
+from tests.stream.worker_harness import get_json, read_events, settings_from
+
+pytestmark = pytest.mark.kafka
+
+VALID = [
+    "I love flying with @AirParadis, the crew was amazing!",
+    "@AirParadis lost my bag again, worst airline ever",
+    "Flight delayed 3 hours and nobody tells us anything #fail",
+    "great service and a smooth landing, thank you",
+]
+
+
+def tweet(text: str, **extra: object) -> bytes:
+    return json.dumps(
+        {"id": uuid.uuid4().hex, "text": text, "created_at": "2026-11-26T10:00:00Z", **extra}
+    ).encode()
+
+
+MALFORMED = {
+    "malformed_json": b'{"id": "x", "text": ',
+    "bad_encoding": b'{"id": "x", "text": "caf\xe9"}',
+    "missing_text": json.dumps({"id": "m", "created_at": "2026-11-26T10:00:00Z"}).encode(),
+    "empty_text": tweet("   "),
+    "invalid_text": tweet("placeholder").replace(b'"placeholder"', b"42"),
+    "oversize_text": tweet("x" * 5000),
+    "unknown_schema_version": tweet("hello", schema_version=99),
+    "unknown_field": tweet("hello", colour="blue"),
+}
+
+
+def test_valid_tweets_are_scored_and_malformed_ones_dead_lettered(start_worker, small_model_dir):
+    worker = start_worker(str(small_model_dir), AIRPARADIS_MAX_TEXT_CHARS="1000")
+    settings = settings_from(worker.env)
+    valid = [tweet(text) for text in VALID]
+    payloads = valid + list(MALFORMED.values())
+    produce(settings, [(None, p) for p in payloads])
+
+    scored = [
+        ScoredTweet.model_validate(e)
+        for e in read_events(settings, settings.topic_scored, len(valid))
+    ]
+    dead = [
+        DeadLetter.model_validate(e)
+        for e in read_events(settings, settings.topic_deadletter, len(MALFORMED))
+    ]
+
+    assert sorted(s.id for s in scored) == sorted(json.loads(v)["id"] for v in valid)
+    assert sorted(d.reason for d in dead) == sorted(MALFORMED)
+    assert len(scored) + len(dead) == len(payloads)
+    by_text = {s.text: s for s in scored}
+    assert by_text[VALID[0]].label == "positive"
+    assert by_text[VALID[1]].label == "negative"
+    assert all(s.model_version == "local" and s.latency_s >= 0 for s in scored)
+    assert all(d.source_topic == settings.topic_raw and d.offset >= 0 for d in dead)
+    metrics = _metrics(worker.url)
+    assert metrics['tweets_deadlettered_total{reason="oversize_text"}'] == 1.0
+    assert metrics["tweets_consumed_total"] == len(payloads)
+
+
+def test_kill_9_mid_stream_loses_nothing(start_worker, small_model_dir, kafka_bootstrap):
+    worker = start_worker(str(small_model_dir), AIRPARADIS_BATCH_SIZE="16")
+    settings = settings_from(worker.env)
+    payloads = [tweet(f"{VALID[i % len(VALID)]} #{i}") for i in range(3000)]
+    ids = {json.loads(p)["id"] for p in payloads}
+    producer = threading.Thread(
+        target=produce, args=(settings, [(None, p) for p in payloads], 600.0)
+    )
+    producer.start()
+    time.sleep(2.5)  # about 1,500 produced, part of them scored
+    worker.kill()
+    producer.join()
+    worker.start()
+
+    seen: set[str] = set()
+    deadline = time.monotonic() + 90
+    while not ids <= seen and time.monotonic() < deadline:
+        wanted = len(ids) + (len(ids - seen) if seen else 0)
+        seen = {e["id"] for e in read_events(settings, settings.topic_scored, wanted, timeout_s=10)}
+    assert ids <= seen, f"{len(ids - seen)} tweets lost"
+
+
+def test_predict_and_health_endpoints(start_worker, small_model_dir):
+    worker = start_worker(str(small_model_dir))
+    single = get_json(f"{worker.url}/predict", {"text": "I love this airline"})
+    assert single["sentiment"] == "Positif" and single["label"] == "positive"
+    assert 0.5 <= single["confidence"] <= 1 and single["model_version"] == "local"
+    batch = get_json(f"{worker.url}/predict", {"texts": ["awful delay", "thank you so much"]})
+    assert [p["label"] for p in batch["predictions"]] == ["negative", "positive"]
+    bad = get_json(f"{worker.url}/predict", {"text": ""})
+    assert bad["http_status"] == 400 and "non-empty" in bad["error"]
+    health = get_json(f"{worker.url}/health")
+    assert health == {
+        "status": "ready",
+        "model_loaded": True,
+        "model": "tfidf/local",
+        "kafka_reachable": True,
+    }
+
+
+def _metrics(url: str) -> dict[str, float]:
+    import urllib.request
+
+    text = urllib.request.urlopen(f"{url}/metrics", timeout=5).read().decode()
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
