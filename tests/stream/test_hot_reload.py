@@ -1,0 +1,63 @@
+"""Hot reload on a real broker and a real (SQLite) MLflow registry."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import mlflow
+import pytest
+
+from models.pyfunc import log_model_dir
+from models.registry import CHAMPION, REGISTERED_NAMES, promote, register, use_experiment
+from stream.producer import produce
+from tests.stream.worker_harness import get_json, isolated_env, read_events, settings_from
+
+pytestmark = pytest.mark.kafka
+NAME = REGISTERED_NAMES["tfidf"]
+
+
+def _register(settings, model_dir: Path, alias: str | None) -> str:
+    use_experiment(settings)
+    with mlflow.start_run():
+        return register(settings, log_model_dir(model_dir, "tfidf"), "tfidf", alias)
+
+
+def _tweet(i: int) -> bytes:
+    text = f"flight {i} was great, thanks" if i % 2 else f"flight {i} delayed again"
+    return json.dumps(
+        {"id": uuid.uuid4().hex, "text": text, "created_at": "2026-11-26T10:00:00Z"}
+    ).encode()
+
+
+def test_promoting_a_new_champion_switches_the_running_worker(
+    start_worker, small_model_dir, kafka_bootstrap, tmp_path
+):
+    env = isolated_env(
+        kafka_bootstrap,
+        f"models:/{NAME}@{CHAMPION}",
+        AIRPARADIS_DATA_DIR=str(tmp_path / "var"),
+        AIRPARADIS_MODEL_RELOAD_INTERVAL_S="1",
+        AIRPARADIS_BATCH_SIZE="8",
+    )
+    settings = settings_from(env)
+    first = _register(settings, small_model_dir, CHAMPION)
+    second = _register(settings, small_model_dir, "challenger")
+    worker = start_worker("", env=env)
+    assert get_json(f"{worker.url}/health")["model"] == f"{NAME}/{first}"
+
+    payloads = [_tweet(i) for i in range(1200)]
+    sender = threading.Thread(target=produce, args=(settings, [(None, p) for p in payloads], 200.0))
+    sender.start()
+    time.sleep(2.0)
+    promote(settings, NAME, second)
+    sender.join()
+
+    events = read_events(settings, settings.topic_scored, len(payloads), timeout_s=60)
+    versions = [e["model_version"] for e in sorted(events, key=lambda e: e["scored_at"])]
+    assert {json.loads(p)["id"] for p in payloads} == {e["id"] for e in events}
+    assert versions[0] == first and versions[-1] == second
+    assert get_json(f"{worker.url}/health")["model"] == f"{NAME}/{second}"
