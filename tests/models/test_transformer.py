@@ -3,6 +3,7 @@ artifact (reloads with identical predictions), length buckets and input errors."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from models.base import load_model, read_manifest
 from models.transformer import TransformerConfig, TransformerModel
 from models.wordpiece import bucketed_batches, pad_ids
+from stream.settings import Settings
 from tests.models.bert_checkpoints import write_tiny_checkpoint
 
 POSITIVE = ["i love this airline", "great crew , thanks", "best flight today !", "good seat"]
@@ -70,6 +72,30 @@ def test_saved_model_reloads_with_identical_predictions(trained: tuple, tmp_path
     assert reloaded.oov_rate(["zebra love"]) == pytest.approx(0.5)
     assert isinstance(reloaded, TransformerModel)
     np.testing.assert_array_equal(reloaded.reference_scores, model.reference_scores)
+
+
+def test_registered_model_is_served_by_configuration_alone(
+    trained: tuple, tmp_path: Path, settings_factory: Callable[..., Settings]
+) -> None:
+    import mlflow
+
+    from models.pyfunc import log_model_dir
+    from models.registry import CHAMPION, REGISTERED_NAMES, register, use_experiment
+    from stream.serving import load_served
+
+    model, _, _ = trained
+    model.save(tmp_path / "model")
+    uri = f"models:/{REGISTERED_NAMES['transformer']}@{CHAMPION}"
+    settings = settings_factory(model_uri=uri)
+    use_experiment(settings)
+    with mlflow.start_run():
+        version = register(
+            settings, log_model_dir(tmp_path / "model", "transformer"), "transformer", CHAMPION
+        )
+    served = load_served(settings)
+    assert (served.name, served.version) == ("air-paradis-transformer", version)
+    texts = [*POSITIVE, "zebra", ""]
+    np.testing.assert_array_equal(served.model.predict_proba(texts), model.predict_proba(texts))
 
 
 def test_predictions_do_not_depend_on_batch_composition(trained: tuple) -> None:
