@@ -62,6 +62,11 @@ ACCURACY_LABELS = Gauge(
 )
 FEEDBACK_RECEIVED = Counter("feedback_received_total", "Feedback records joined", ["matched"])
 REVIEW_QUEUED = Counter("review_queued_total", "Uncertain tweets sent for annotation")
+WINDOW_REJECTED = Counter(
+    "window_rejected_tweets_total",
+    "Scored tweets too late (or too far ahead) for their window",
+    ["reason"],
+)
 ALERTS = Counter("alerts_total", "Alerts published", ["kind", "status"])
 ALERT_ACTIVE = Gauge("alert_active", "1 while an incident is open", ["kind", "scope"])
 

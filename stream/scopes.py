@@ -131,9 +131,7 @@ def scopes_for(
     return found
 
 
-def _named_entities(
-    text: str, tags: Sequence[str], config: ScopeConfig
-) -> list[tuple[str, str]]:
+def _named_entities(text: str, tags: Sequence[str], config: ScopeConfig) -> list[tuple[str, str]]:
     """(kind, name) from record tags (`airline:x`, `tag:x`, `topic:x` or bare `x`),
     @mentions (airlines) and #hashtags (airlines when known, else topic tags)."""
     entities: list[tuple[str, str]] = []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.base import SentimentModel, load_model, load_reference_scores
+from models.base import SentimentModel, load_model, load_reference_scores, read_manifest
 from stream import metrics
 from stream.settings import Settings
 
@@ -24,6 +24,7 @@ class ServedModel:
     name: str
     version: str
     reference_scores: np.ndarray | None = None  # validation scores: the drift reference
+    training_oov_rate: float | None = None  # validation OOV token rate, same purpose
 
     def score(self, texts: Sequence[str]) -> tuple[np.ndarray, float]:
         """Probabilities of positive for a batch, and the batch's OOV token rate."""
@@ -42,7 +43,8 @@ def load_served(settings: Settings, uri: str | None = None) -> ServedModel:
     from models.registry import resolve_dir
 
     path, name, version = resolve_dir(settings, uri or settings.model_uri)
-    return ServedModel(load_model(path), name, version, load_reference_scores(path))
+    oov = (read_manifest(path).get("metadata") or {}).get("reference_oov_rate")
+    return ServedModel(load_model(path), name, version, load_reference_scores(path), oov)
 
 
 class ModelSlot:

@@ -72,8 +72,8 @@ class Settings(BaseSettings):
     posthog_timeout_s: float = Field(3.0, gt=0)  # HTTP timeout of the background sender
 
     # Event-time windows (stream.windows; docs/alerts.md)
-    window_size_s: float = Field(300.0, gt=0)  # tumbling windows the alert rules close on
-    window_step_s: float = Field(60.0, gt=0)  # hop of the hopping (sliding) windows
+    window_size_s: float = Field(60.0, gt=0)  # tumbling windows: bad buzz, gauges
+    window_hopping_size_s: float = Field(900.0, gt=0)  # drift windows, advanced every tumbling one
     window_allowed_lateness_s: float = Field(60.0, ge=0)  # older events are rejected as late
     window_max_future_s: float = Field(300.0, ge=0)  # events this far past wall clock: rejected
     window_histogram_bins: int = Field(50, ge=2)  # score histogram bins (KS drift)

@@ -1,4 +1,4 @@
-"""HTTP on the worker's web server: /predict, /health, /metrics (and /feedback, in alerts)."""
+"""HTTP on the worker's web server: /predict, /feedback, /health, /metrics."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from faust.web import Request, Response, View
 from prometheus_client import REGISTRY
 
 from stream import metrics
+from stream.records import Feedback, InvalidRecord
 from stream.scoring import predict_response
 from stream.serving import ModelSlot
 from stream.settings import Settings
+from stream.topics import Topics
 
 MAX_BATCH = 1024
 
@@ -64,7 +66,7 @@ class KafkaProbe:
         return True
 
 
-def register_views(app: faust.App, settings: Settings, slot: ModelSlot) -> None:
+def register_views(app: faust.App, settings: Settings, slot: ModelSlot, topics: Topics) -> None:
     from faust.sensors.prometheus import setup_prometheus_sensors
 
     setup_prometheus_sensors(app, pattern="/metrics", registry=REGISTRY, name_prefix="faust")
@@ -104,3 +106,17 @@ def register_views(app: faust.App, settings: Settings, slot: ModelSlot) -> None:
             return self.json(
                 {"status": "ready" if ready else "not_ready", **body}, status=200 if ready else 503
             )
+
+    @app.page("/feedback")
+    class FeedbackView(View):
+        async def post(self, request: Request) -> Response:
+            """Validate a Feedback record and publish it to tweets.feedback (joined there)."""
+            try:
+                feedback = Feedback.from_json(await request.read())
+            except InvalidRecord as error:
+                return self.json({"error": error.message, "reason": error.reason}, status=400)
+            ack = await topics.feedback.send(
+                key=feedback.tweet_id.encode(), value=feedback.to_json()
+            )
+            await ack
+            return self.json({"accepted": True, "tweet_id": feedback.tweet_id}, status=202)

@@ -8,22 +8,31 @@ import logging
 import faust
 
 from stream import metrics
-from stream.agents import ScoringPipeline, register_scoring_agent
+from stream.agents import register_agents
+from stream.alert_pipeline import AlertPipeline, FeedbackPipeline
+from stream.analytics import Analytics
 from stream.app import create_app
+from stream.pipeline import ScoringPipeline
 from stream.serving import ModelSlot
 from stream.settings import Settings
+from stream.tables import declare_tables
 from stream.topics import Topics, declare_topics
 from stream.views import register_views
 
 log = logging.getLogger(__name__)
 
 
-def build_worker(settings: Settings, slot: ModelSlot) -> tuple[faust.App, Topics]:
+def build_worker(
+    settings: Settings, slot: ModelSlot, analytics: Analytics
+) -> tuple[faust.App, Topics]:
     """The whole topology around an already loaded model slot."""
     app = create_app(settings)
     topics = declare_topics(app, settings)
-    register_scoring_agent(app, ScoringPipeline(settings, topics, slot))
-    register_views(app, settings, slot)
+    scoring = ScoringPipeline(settings, topics, slot, analytics)
+    alerting = AlertPipeline(settings, topics, slot, analytics)
+    feedback = FeedbackPipeline(settings, topics, scoring.recent, alerting)
+    register_agents(app, declare_tables(app, settings), scoring, alerting, feedback)
+    register_views(app, settings, slot, topics)
     _register_timers(app, settings, slot)
     return app, topics
 
@@ -57,5 +66,9 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     slot = ModelSlot(settings)
     served = slot.load()
     log.info("serving %s version %s", served.name, served.version)
-    app, _ = build_worker(settings, slot)
-    faust.Worker(app, loglevel=loglevel).execute_from_commandline()
+    analytics = Analytics(settings)
+    app, _ = build_worker(settings, slot, analytics)
+    try:
+        faust.Worker(app, loglevel=loglevel).execute_from_commandline()
+    finally:
+        analytics.shutdown()
