@@ -16,7 +16,12 @@ from typing import Any
 import pytest
 
 from stream.settings import Settings
-from tests.kafka_broker import LocalBroker, container_broker, docker_engine_answers
+from tests.kafka_broker import (
+    LocalBroker,
+    container_broker,
+    delete_topics_containing,
+    docker_engine_answers,
+)
 
 TOPIC_FIELDS = (
     "topic_raw",
@@ -69,25 +74,27 @@ def topic_names(unique_topic: Callable[[str], str]) -> dict[str, str]:
 @pytest.fixture
 def settings_factory(
     request: pytest.FixtureRequest, topic_names: dict[str, str], test_suffix: str, tmp_path: Path
-) -> Callable[..., Settings]:
+) -> Iterator[Callable[..., Settings]]:
     """Build Settings for this test: unique topics and app id, its own data dir, no `.env`.
 
-    Tests marked `kafka` get the session broker; others an address where nothing listens.
+    Tests marked `kafka` get the session broker (and their topics are deleted afterwards);
+    others get an address where nothing listens.
     """
+    marked = request.node.get_closest_marker("kafka") is not None
+    bootstrap = request.getfixturevalue("kafka_bootstrap") if marked else OFFLINE_BOOTSTRAP
 
     def build(**overrides: Any) -> Settings:
-        marked = request.node.get_closest_marker("kafka") is not None
         values: dict[str, Any] = {
-            "kafka_bootstrap_servers": (
-                request.getfixturevalue("kafka_bootstrap") if marked else OFFLINE_BOOTSTRAP
-            ),
+            "kafka_bootstrap_servers": bootstrap,
             **topic_names,
             "app_id": f"test-{test_suffix}",
             "data_dir": tmp_path / "var",
         }
         return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg]
 
-    return build
+    yield build
+    if marked:
+        delete_topics_containing(bootstrap, test_suffix)
 
 
 @pytest.fixture

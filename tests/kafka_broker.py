@@ -47,6 +47,23 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def delete_topics_containing(bootstrap: str, marker: str, timeout_s: float = 10.0) -> list[str]:
+    """Delete a test's topics (Faust's internal ones included) so the shared broker stays lean."""
+    from confluent_kafka import KafkaError, KafkaException
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    names = [name for name in admin.list_topics(timeout=timeout_s).topics if marker in name]
+    if names:
+        for future in admin.delete_topics(names, operation_timeout=timeout_s).values():
+            try:
+                future.result(timeout=timeout_s)
+            except KafkaException as exc:  # already gone is fine
+                if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+                    raise
+    return names
+
+
 def run_script(command: str, env: dict[str, str], timeout_s: float = 180) -> str:
     """Run `kafka.sh <command>`; return its combined output, raise with it on failure."""
     done = subprocess.run(

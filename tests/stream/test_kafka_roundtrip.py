@@ -8,9 +8,10 @@ import uuid
 import pytest
 from confluent_kafka import Consumer, Producer
 
-from stream.kafka_admin import ensure_topics
+from stream.kafka_admin import describe_topics, ensure_topics
 from stream.records import RawTweet, parse_raw_tweet, utcnow
 from stream.settings import Settings
+from tests.kafka_broker import delete_topics_containing
 
 pytestmark = pytest.mark.kafka
 
@@ -64,3 +65,14 @@ def test_tweets_come_back_intact_keyed_and_in_order_per_key(settings: Settings) 
 def test_tests_get_topics_no_other_test_has_written_to(settings: Settings) -> None:
     ensure_topics(settings, [settings.topic_scored])
     assert consume(settings, settings.topic_scored, expected=1, timeout_s=2.0) == []
+
+
+def test_a_tests_topics_can_be_deleted_by_suffix(settings: Settings, test_suffix: str) -> None:
+    ensure_topics(settings, [settings.topic_raw, settings.topic_alerts])
+    deleted = delete_topics_containing(settings.kafka_bootstrap_servers, test_suffix)
+    assert sorted(deleted) == sorted([settings.topic_raw, settings.topic_alerts])
+    for _ in range(20):  # deletion is asynchronous on the broker
+        if not {settings.topic_raw, settings.topic_alerts} & set(describe_topics(settings)):
+            break
+        time.sleep(0.25)
+    assert not {settings.topic_raw, settings.topic_alerts} & set(describe_topics(settings))
