@@ -77,7 +77,7 @@ class AlertPipeline:
     async def on_delta(self, table: TableT, raw: bytes) -> list[Alert]:
         """Merge one delta into its scope's state, close final windows, publish alerts."""
         delta = Delta.from_dict(json.loads(raw))
-        stored = table[delta.scope]
+        stored = table.get(delta.scope)
         state = ScopeState.from_dict(stored) if stored else ScopeState.new(self.config)
         rejected = admit(state, delta, self.config, time.time())
         if rejected:

@@ -27,14 +27,17 @@ def labelled_sample(n_per_class: int = 1500) -> tuple[list[str], np.ndarray]:
 
 @pytest.fixture(scope="session")
 def small_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A TF-IDF model trained in a second: the stream serves any saved model kind."""
+    """A TF-IDF model trained in a second (the stream serves any saved model kind)."""
     from models.tfidf import TfidfModel
+
+    from models.base import save_reference_scores
 
     texts, labels = labelled_sample()
     model = TfidfModel()
-    model.fit(texts, labels)
+    model.fit(texts[::2], labels[::2])
     path = tmp_path_factory.mktemp("model") / "tfidf"
     model.save(path)
+    save_reference_scores(path, model.predict_proba(texts[1::2]))  # the drift reference
     return path
 
 
