@@ -58,6 +58,7 @@ def tail(
     what: Annotated[str, typer.Argument(help="scored | alerts | deadletter | review")] = "scored",
     limit: Annotated[int, typer.Option(help="stop after N events; 0 = forever")] = 0,
     from_start: Annotated[bool, typer.Option(help="read from the beginning")] = False,
+    summary: Annotated[bool, typer.Option(help="one short line per event")] = False,
 ) -> None:
     """Print events from an output topic as they arrive (one JSON per line)."""
     from stream.producer import consume
@@ -73,9 +74,54 @@ def tail(
         raise typer.BadParameter(f"choose one of {sorted(topics)}")
     stream = consume(settings, [topics[what]], from_start=from_start)
     for count, (_, value) in enumerate(stream, start=1):
-        typer.echo(json.dumps(json.loads(value), ensure_ascii=False))
+        event = json.loads(value)
+        typer.echo(_summary(event) if summary else json.dumps(event, ensure_ascii=False))
         if limit and count >= limit:
             break
+
+
+def _summary(event: dict) -> str:
+    if "kind" in event:  # an alert
+        return (
+            f"{event['status']:>8} {event['kind']:<9} {event['scope']:<22} "
+            f"{event['metric']}={event['observed']:.2f}  {event['message']}"
+        )
+    if "label" in event:  # a scored tweet
+        return f"{event['label']:>8} {event['score']:.2f}  {event['text'][:100]}"
+    return f"{event.get('reason', '?'):>14}  {event.get('message', '')}"
+
+
+@app.command("demo-data")
+def demo_data(
+    out: Annotated[Path, typer.Argument(help="JSONL file to write")],
+    sample: Annotated[Path, typer.Option(help="labelled CSV (.gz) of real tweets")] = Path(
+        "training/data/sample_tweets.csv.gz"
+    ),
+    minutes: Annotated[int, typer.Option(help="minutes of event time")] = 12,
+    per_minute: Annotated[int, typer.Option(help="ordinary tweets per minute")] = 60,
+    burst_minute: Annotated[int, typer.Option(help="minute of the @AirParadis bad buzz")] = 7,
+) -> None:
+    """Write a demo replay: airline tweets over N minutes with one bad buzz in the middle."""
+    from stream.demo import write_demo
+
+    count = write_demo(
+        sample, out, minutes=minutes, per_minute=per_minute, burst_minute=burst_minute
+    )
+    typer.echo(f"wrote {count} tweets to {out}")
+
+
+@app.command("serving")
+def serving() -> None:
+    """Print the model the worker would serve (exit 1 if none can be resolved)."""
+    from models.registry import resolve_dir
+
+    settings = Settings()
+    try:
+        path, name, version = resolve_dir(settings, settings.model_uri)
+    except Exception as error:
+        typer.echo(f"no model for {settings.model_uri}: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{name} version {version} ({path})")
 
 
 if __name__ == "__main__":
