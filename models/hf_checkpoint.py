@@ -64,13 +64,14 @@ def _require_one_of(path: Path, names: tuple[str, ...]) -> None:
         raise CheckpointError(f"checkpoint {path}: none of {', '.join(names)} found")
 
 
-def load_backbone(path: Path) -> Any:
-    """A keras-hub backbone (BertBackbone, DistilBertBackbone) with the checkpoint's weights."""
+def load_backbone(path: Path, dtype: str = "float32") -> Any:
+    """A keras-hub backbone (BertBackbone, DistilBertBackbone) with the checkpoint's weights;
+    `dtype` is a Keras dtype policy ("float32", "mixed_bfloat16")."""
     read_checkpoint_config(path)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import keras_hub
 
-    return keras_hub.models.Backbone.from_preset(str(Path(path).resolve()))
+    return keras_hub.models.Backbone.from_preset(str(Path(path).resolve()), dtype=dtype)
 
 
 def load_tokenizer(path: Path) -> Any:

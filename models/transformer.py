@@ -40,6 +40,9 @@ class TransformerConfig:
     epochs: int = 3
     patience: int = 1
     max_train_samples: int | None = None  # random training subset, to fit a time budget
+    # Keras dtype policy while caching and fine-tuning ("mixed_bfloat16": ~1.7x faster on
+    # CPUs with AVX512-BF16/AMX). Saved and served models always compute in float32.
+    train_dtype: str = "float32"
     seed: int = 42
     verbose: int = 0
 
@@ -102,12 +105,16 @@ class TransformerModel:
         texts, y = self._subset(texts, y)
         checkpoint = Path(self.config.checkpoint or default_checkpoint()).resolve()
         self.config = replace(self.config, checkpoint=str(checkpoint))
-        self._build(load_backbone(checkpoint), load_tokenizer(checkpoint))
+        cfg = self.config
+        self._build(load_backbone(checkpoint, cfg.train_dtype), load_tokenizer(checkpoint))
         started = time.perf_counter()
         train, val = self._cache(texts), self._cache(val_texts)
         cached = time.perf_counter()
-        history = fit_top(self._net, (train, y), (val, val_y), self.config)
-        self.reference_scores = predict_cached(self._net, val, self.config.predict_batch_size)
+        history = fit_top(self._net, (train, y), (val, val_y), cfg)
+        self.reference_scores = predict_cached(self._net, val, cfg.predict_batch_size)
+        if cfg.train_dtype != "float32":
+            self._net = self._net.with_dtype("float32", cfg.trainable_layers, cfg.dropout, cfg.seed)
+            self._score = self._net.compiled(self._net.full)
         self.metadata = {
             "train_samples": len(texts),
             "cache_seconds": round(cached - started, 1),
@@ -168,7 +175,8 @@ class TransformerModel:
             raise ValueError(f"{path}: model kind is {manifest.get('kind')!r}, not {cls.kind!r}")
         model = cls(TransformerConfig.from_dict(manifest["config"]))
         model.metadata = manifest.get("metadata", {})
-        backbone = keras_hub.models.Backbone.from_preset(str((path / BACKBONE_DIR).resolve()))
+        backbone_dir = str((path / BACKBONE_DIR).resolve())
+        backbone = keras_hub.models.Backbone.from_preset(backbone_dir, dtype="float32")
         model._build(backbone, Tokenizer.from_file(str(path / TOKENIZER_FILE)))
         with np.load(path / HEAD_FILE) as head:
             model._net.head.set_weights([head["kernel"], head["bias"]])

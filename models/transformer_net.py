@@ -48,7 +48,20 @@ class SplitNetwork:
         import tensorflow as tf
 
         spec = {name: tf.TensorSpec((None, None), tf.int32) for name in self.backbone.input}
-        return tf.function(lambda inputs: model(inputs, training=False), input_signature=[spec])
+
+        def run(inputs: dict[str, Any]) -> Any:
+            return tf.cast(model(inputs, training=False), tf.float32)
+
+        return tf.function(run, input_signature=[spec])
+
+    def with_dtype(self, dtype: str, trainable_layers: int, dropout: float, seed: int) -> Any:
+        """The same trained network rebuilt under another dtype policy (weights copied)."""
+        config = self.backbone.get_config() | {"dtype": dtype}
+        backbone = type(self.backbone).from_config(config)
+        backbone.set_weights(self.backbone.get_weights())
+        net = build_network(backbone, trainable_layers, dropout, seed)
+        net.head.set_weights(self.head.get_weights())
+        return net
 
 
 def build_network(backbone: Any, trainable_layers: int, dropout: float, seed: int) -> SplitNetwork:
@@ -68,9 +81,10 @@ def build_network(backbone: Any, trainable_layers: int, dropout: float, seed: in
     x = hidden_in
     for index in range(depth - trainable_layers, depth):
         x = backbone.get_layer(f"transformer_layer_{index}")(x, padding_mask=mask_in)
-    pooled = MaskedMeanPooling(name="mean_pool")(x, mask_in)
+    # The head runs in float32 whatever the backbone's policy (stable sigmoid and loss).
+    pooled = MaskedMeanPooling(name="mean_pool", dtype="float32")(x, mask_in)
     pooled = keras.layers.Dropout(dropout, seed=seed, name="head_dropout")(pooled)
-    head = keras.layers.Dense(1, activation="sigmoid", name="head")
+    head = keras.layers.Dense(1, activation="sigmoid", name="head", dtype="float32")
     top = keras.Model([hidden_in, mask_in], head(pooled), name="fine_tuned_top")
 
     output = top([boundary, backbone.input["padding_mask"]])

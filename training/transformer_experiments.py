@@ -53,6 +53,7 @@ def main(
     batch_size: Annotated[int, typer.Option(min=1)] = 32,
     trainable_layers: Annotated[int, typer.Option(min=0)] = 2,
     clean: Annotated[bool, typer.Option(help="clean_tweet before WordPiece.")] = False,
+    train_dtype: Annotated[str, typer.Option(help="float32 or mixed_bfloat16.")] = "float32",
     seed: int = 42,
 ) -> None:
     """Cache once, fine-tune once per learning rate, print timings and validation metrics."""
@@ -63,11 +64,11 @@ def main(
     train, val = _splits(train_samples, val_samples, seed)
     base = TransformerConfig(
         epochs=epochs, batch_size=batch_size, trainable_layers=trainable_layers, clean=clean,
-        seed=seed, verbose=2,
+        train_dtype=train_dtype, seed=seed, verbose=2,
     )  # fmt: skip
     model = TransformerModel(base)
     checkpoint = default_checkpoint()
-    model._build(load_backbone(checkpoint), load_tokenizer(checkpoint))
+    model._build(load_backbone(checkpoint, train_dtype), load_tokenizer(checkpoint))
     train_states, val_states = _cache(model, train.texts, "train"), _cache(model, val.texts, "val")
     initial = model._net.top.get_weights()
     for rate in learning_rate:
@@ -80,7 +81,8 @@ def main(
         scores = predict_cached(model._net, val_states, config.predict_batch_size)
         result = quality(val.labels, scores).scalars()
         _emit({"learning_rate": rate, "fit_seconds": round(seconds, 1), "history": history,
-               "train_samples": len(train), "clean": clean, **result})  # fmt: skip
+               "train_samples": len(train), "clean": clean, "train_dtype": train_dtype,
+               **result})  # fmt: skip
 
 
 if __name__ == "__main__":

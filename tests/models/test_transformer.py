@@ -27,13 +27,32 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[TransformerModel, dict, Path]:
     checkpoint = write_tiny_checkpoint(tmp_path_factory.mktemp("ckpt"))
-    config = TransformerConfig(
-        checkpoint=str(checkpoint), max_length=16, batch_size=4, epochs=2, learning_rate=1e-2
-    )
-    model = TransformerModel(config)
+    model = TransformerModel(tiny_config(checkpoint, train_dtype="mixed_bfloat16"))
     texts, labels = POSITIVE + NEGATIVE, [1] * 4 + [0] * 4
     history = model.fit(texts, labels, texts, labels)
     return model, history, checkpoint
+
+
+def tiny_config(checkpoint: Path, **changes: object) -> TransformerConfig:
+    values = {"max_length": 16, "batch_size": 4, "epochs": 2, "learning_rate": 1e-2} | changes
+    return TransformerConfig(checkpoint=str(checkpoint), **values)  # type: ignore[arg-type]
+
+
+def test_mixed_precision_training_serves_in_float32(trained: tuple) -> None:
+    model, _, _ = trained
+    assert model._net.backbone.dtype_policy.name == "float32"
+    assert model.config.train_dtype == "mixed_bfloat16"
+
+
+def test_float32_training_reloads_with_identical_predictions(tmp_path: Path) -> None:
+    model = TransformerModel(tiny_config(write_tiny_checkpoint(tmp_path / "ckpt"), epochs=1))
+    history = model.fit(POSITIVE, [1] * 4, NEGATIVE, [0] * 4)
+    assert len(history["loss"]) == 1
+    model.save(tmp_path / "model")
+    texts = POSITIVE + NEGATIVE
+    np.testing.assert_array_equal(
+        TransformerModel.load(tmp_path / "model").predict_proba(texts), model.predict_proba(texts)
+    )
 
 
 def test_fit_reports_history_and_reference_scores(trained: tuple) -> None:
