@@ -117,13 +117,16 @@ class MissingNltkData(RuntimeError):
 def _nltk_resource(path: str, package: str) -> None:
     import nltk
 
-    try:
-        nltk.data.find(path)
-    except LookupError:
-        raise MissingNltkData(
-            f"NLTK package '{package}' not found (looked in {nltk.data.path}). "
-            f"Set NLTK_DATA to a folder holding it, or run: python -m nltk.downloader {package}"
-        ) from None
+    for candidate in (path, f"{path}.zip"):  # NLTK reads packages zipped or unzipped
+        try:
+            nltk.data.find(candidate)
+            return
+        except LookupError:
+            pass
+    raise MissingNltkData(
+        f"NLTK package '{package}' not found (looked in {nltk.data.path}). "
+        f"Set NLTK_DATA to a folder holding it, or run: python -m nltk.downloader {package}"
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,189 @@
+"""The baseline: TF-IDF (word and optional character n-grams) + L2 logistic regression.
+
+Everything is one scikit-learn `Pipeline` whose first step is the shared `Preprocessor`,
+so the pipeline alone (saved with skops, or logged as MLflow's sklearn flavour) scores
+raw tweets. A saved directory holds `model.json` and `pipeline.skops` (skops: loading
+trusts only the types in `SKOPS_TRUSTED`, no arbitrary pickles).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.base import (
+    load_reference_scores,
+    read_manifest,
+    save_reference_scores,
+    write_manifest,
+)
+from models.preprocessing import PreprocessConfig, Preprocessor
+
+PIPELINE_FILE = "pipeline.skops"
+#: The project's own types inside the pipeline, the only non-sklearn types skops may load.
+SKOPS_TRUSTED = [
+    "models.preprocessing.PreprocessConfig",
+    "models.tfidf.tokens_as_text",
+    "models.tfidf.split_tokens",
+]
+
+
+@dataclass(frozen=True)
+class TfidfConfig:
+    max_features: int = 5000  # word n-gram features kept (most frequent)
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] | None = None  # e.g. (2, 5): adds char_wb n-grams
+    char_max_features: int = 20_000
+    min_df: int = 2
+    sublinear_tf: bool = True
+    C: float = 1.0  # inverse L2 regularisation strength
+    max_iter: int = 1000
+    preprocessing: PreprocessConfig = field(default_factory=PreprocessConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TfidfConfig:
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["preprocessing"] = PreprocessConfig.from_dict(values.get("preprocessing", {}))
+        for key in ("word_ngrams", "char_ngrams"):
+            values[key] = tuple(values[key]) if values.get(key) else None
+        return cls(**values)
+
+
+@lru_cache(maxsize=8)
+def _preprocessor(config: PreprocessConfig) -> Preprocessor:
+    return Preprocessor(config)
+
+
+def tokens_as_text(texts: Any, config: PreprocessConfig) -> list[str]:
+    """The shared tokenizer's tokens joined by spaces (tokens never contain spaces).
+
+    Also takes a DataFrame with a `text` column (MLflow's sklearn flavour passes one).
+    """
+    if hasattr(texts, "columns"):
+        texts = texts["text"]
+    preprocessor = _preprocessor(config)
+    return [" ".join(preprocessor.tokenize(text)) for text in texts]
+
+
+def split_tokens(text: str) -> list[str]:
+    """Undo `tokens_as_text`'s join (a named function, so skops can allow-list it)."""
+    return text.split()
+
+
+def build_pipeline(config: TfidfConfig, seed: int = 42) -> Any:
+    """tokens -> TF-IDF features -> logistic regression, all scikit-learn."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    common = {"min_df": config.min_df, "sublinear_tf": config.sublinear_tf, "lowercase": False}
+    word = TfidfVectorizer(
+        tokenizer=split_tokens,
+        token_pattern=None,
+        ngram_range=config.word_ngrams,
+        max_features=config.max_features,
+        **common,
+    )
+    parts: list[tuple[str, Any]] = [("word", word)]
+    if config.char_ngrams:
+        char = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=config.char_ngrams,
+            max_features=config.char_max_features,
+            **common,
+        )
+        parts.append(("char", char))
+    tokens = FunctionTransformer(tokens_as_text, kw_args={"config": config.preprocessing})
+    classifier = LogisticRegression(C=config.C, max_iter=config.max_iter, random_state=seed)
+    return Pipeline(
+        [("tokens", tokens), ("features", FeatureUnion(parts)), ("classifier", classifier)]
+    )
+
+
+class TfidfModel:
+    kind = "tfidf"
+
+    def __init__(self, config: TfidfConfig | None = None, seed: int = 42) -> None:
+        self.config = config or TfidfConfig()
+        self.pipeline = build_pipeline(self.config, seed)
+        self.metadata: dict[str, Any] = {}
+        self.reference_scores: np.ndarray | None = None  # validation scores: drift reference
+        self._fitted = False
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[int] | np.ndarray,
+        val_texts: Sequence[str] = (),
+        val_labels: Sequence[int] | np.ndarray = (),
+    ) -> dict[str, list[float]]:
+        """Fit on the training texts (validation data is not needed); no per-epoch history."""
+        self.pipeline.fit(list(texts), np.asarray(labels))
+        for _, vectorizer in self._vectorizers():
+            # plain ints: skops would store each numpy int as a file of its own
+            vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+        self._fitted = True
+        return {}
+
+    def _vectorizers(self) -> list[tuple[str, Any]]:
+        return list(self.pipeline.named_steps["features"].transformer_list)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        self._check_fitted()
+        if not len(texts):
+            return np.empty(0, dtype=np.float32)
+        return self.pipeline.predict_proba(list(texts))[:, 1].astype(np.float32)
+
+    def oov_rate(self, texts: Sequence[str]) -> float:
+        self._check_fitted()
+        vocabulary = self._vectorizers()[0][1].vocabulary_
+        tokens = [
+            tok for line in tokens_as_text(texts, self.config.preprocessing) for tok in line.split()
+        ]
+        return sum(tok not in vocabulary for tok in tokens) / len(tokens) if tokens else 0.0
+
+    def save(self, path: Path) -> None:
+        import skops.io
+
+        self._check_fitted()
+        path = Path(path)
+        manifest = {
+            "kind": self.kind,
+            "config": self.config.to_dict(),
+            "preprocess": self.config.preprocessing.to_dict(),
+            "metadata": self.metadata,
+        }
+        write_manifest(path, manifest)
+        skops.io.dump(self.pipeline, path / PIPELINE_FILE, compression=zipfile.ZIP_DEFLATED)
+        if self.reference_scores is not None:
+            save_reference_scores(path, self.reference_scores)
+
+    @classmethod
+    def load(cls, path: Path) -> TfidfModel:
+        import skops.io
+
+        path = Path(path)
+        manifest = read_manifest(path)
+        if manifest.get("kind") != cls.kind:
+            raise ValueError(f"{path} holds a {manifest.get('kind')!r} model, not 'tfidf'")
+        model = cls(TfidfConfig.from_dict(manifest["config"]))
+        model.pipeline = skops.io.load(path / PIPELINE_FILE, trusted=SKOPS_TRUSTED)
+        model.metadata = dict(manifest.get("metadata", {}))
+        model.reference_scores = load_reference_scores(path)
+        model._fitted = True
+        return model
+
+    def _check_fitted(self) -> None:
+        if not self._fitted:
+            raise RuntimeError("TfidfModel is not fitted: call fit() or TfidfModel.load() first")

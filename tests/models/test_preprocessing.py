@@ -1,0 +1,83 @@
+"""clean_tweet and Preprocessor: the cleaning rules, tokens, options and their config."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.preprocessing import (
+    NUMBER_TOKEN,
+    URL_TOKEN,
+    USER_TOKEN,
+    MissingNltkData,
+    PreprocessConfig,
+    Preprocessor,
+    clean_tweet,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Check https://t.co/abc NOW", f"check {URL_TOKEN} now"),
+        ("see www.airparadis.com", f"see {URL_TOKEN}"),
+        ("@AirParadis lost my bag", f"{USER_TOKEN} lost my bag"),
+        ("email@test.com stays", "email@test.com stays"),
+        ("#BadService again", "bad service again"),
+        ("soooo goooood", "soo good"),
+        ("flight 714 at 10:30", f"flight {NUMBER_TOKEN} at {NUMBER_TOKEN}"),
+        ("fish &amp; chips &quot;meh&quot;", 'fish & chips "meh"'),
+        ("I ❤️ this 😡", "i love this angry"),
+        ("  many   spaces\there ", "many spaces here"),
+    ],
+)
+def test_clean_tweet(raw: str, clean: str) -> None:
+    assert clean_tweet(raw) == clean
+
+
+def test_clean_tweet_is_idempotent() -> None:
+    once = clean_tweet("@bob LOOOOVE #GreatCrew :) http://x.co 42")
+    assert clean_tweet(once) == once
+
+
+def test_tokens_map_emoticons_to_words() -> None:
+    assert Preprocessor().tokenize("I don't like delays :( <3") == [
+        "i",
+        "don't",
+        "like",
+        "delays",
+        "sad",
+        "love",
+    ]
+
+
+def test_stopword_removal_keeps_negations() -> None:
+    tokens = Preprocessor(PreprocessConfig(remove_stopwords=True)).tokenize(
+        "the flight was not on time and I don't care"
+    )
+    assert "the" not in tokens and "was" not in tokens
+    assert {"not", "don't", "flight"} <= set(tokens)
+
+
+def test_lemmatize_reduces_plurals_only_for_words() -> None:
+    tokens = Preprocessor(PreprocessConfig(lemmatize=True)).tokenize("bags planes <url> 2")
+    assert tokens == ["bag", "plane", URL_TOKEN, NUMBER_TOKEN]
+
+
+def test_config_round_trips_through_dict() -> None:
+    config = PreprocessConfig(lemmatize=True, remove_stopwords=False)
+    assert PreprocessConfig.from_dict(config.to_dict()) == config
+    assert config.to_dict() == {"lemmatize": True, "remove_stopwords": False}
+
+
+def test_tokenize_many_matches_tokenize() -> None:
+    preprocessor = Preprocessor()
+    texts = ["good flight", "bad food!"]
+    assert preprocessor.tokenize_many(texts) == [preprocessor.tokenize(t) for t in texts]
+
+
+def test_missing_nltk_data_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nltk
+
+    monkeypatch.setattr(nltk.data, "path", ["/nonexistent"])
+    with pytest.raises(MissingNltkData, match=r"'stopwords' not found.*NLTK_DATA"):
+        Preprocessor(PreprocessConfig(remove_stopwords=True))

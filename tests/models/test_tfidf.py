@@ -1,0 +1,93 @@
+"""TF-IDF baseline: behaviour on a model trained on the 4,000-tweet sample, save/load, config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.base import load_model, read_manifest
+from models.preprocessing import PreprocessConfig
+from models.splits import Splits
+from models.tfidf import TfidfConfig, TfidfModel
+
+AIRLINES = ["Delta", "United", "Air Paradis", "Ryanair"]
+
+
+def test_learns_something_on_the_sample(small_tfidf: TfidfModel, sample_splits: Splits) -> None:
+    scores = small_tfidf.predict_proba(sample_splits.test.texts)
+    accuracy = float(((scores >= 0.5) == sample_splits.test.labels).mean())
+    assert accuracy > 0.68
+    assert scores.shape == (len(sample_splits.test),) and scores.dtype == np.float32
+
+
+def test_minimum_functionality_love_is_positive(small_tfidf: TfidfModel) -> None:
+    assert small_tfidf.predict_proba(["I love this airline"])[0] > 0.7
+
+
+def test_direction_negation_moves_the_score_down(small_tfidf: TfidfModel) -> None:
+    plain, negated = small_tfidf.predict_proba(
+        ["I love this airline", "I do not love this airline"]
+    )
+    assert negated < plain - 0.1
+
+
+@pytest.mark.parametrize("template", ["I love {}", "my flight with {} was cancelled"])
+def test_invariance_airline_name_changes_little(small_tfidf: TfidfModel, template: str) -> None:
+    scores = small_tfidf.predict_proba([template.format(name) for name in AIRLINES])
+    assert scores.max() - scores.min() < 0.1
+
+
+def test_save_load_round_trip(small_tfidf: TfidfModel, tmp_path: Path) -> None:
+    texts = ["great crew", "lost my luggage", "meh"]
+    reference = np.array([0.2, 0.8], dtype=np.float32)
+    small_tfidf.reference_scores = reference
+    small_tfidf.save(tmp_path / "m")
+    small_tfidf.reference_scores = None
+    loaded = load_model(tmp_path / "m")
+    assert isinstance(loaded, TfidfModel)
+    np.testing.assert_array_equal(loaded.predict_proba(texts), small_tfidf.predict_proba(texts))
+    np.testing.assert_array_equal(loaded.reference_scores, reference)
+    manifest = read_manifest(tmp_path / "m")
+    assert manifest["kind"] == "tfidf"
+    assert manifest["preprocess"] == {"lemmatize": False, "remove_stopwords": False}
+    assert TfidfConfig.from_dict(manifest["config"]) == small_tfidf.config
+
+
+def test_oov_rate_counts_unknown_tokens(small_tfidf: TfidfModel) -> None:
+    assert small_tfidf.oov_rate(["qwzx vbnmk"]) == 1.0
+    assert small_tfidf.oov_rate(["i love it"]) == 0.0
+    assert small_tfidf.oov_rate([]) == 0.0
+
+
+def test_empty_batch_and_unfitted_model() -> None:
+    model = TfidfModel()
+    with pytest.raises(RuntimeError, match="not fitted"):
+        model.predict_proba(["hello"])
+    with pytest.raises(RuntimeError, match="not fitted"):
+        model.save(Path("/nonexistent"))
+
+
+def test_char_ngrams_and_preprocessing_options_fit(sample_splits: Splits) -> None:
+    config = TfidfConfig(
+        max_features=2000,
+        char_ngrams=(2, 4),
+        char_max_features=3000,
+        preprocessing=PreprocessConfig(lemmatize=True, remove_stopwords=True),
+    )
+    model = TfidfModel(config)
+    part = sample_splits.train.take(np.arange(800))
+    model.fit(part.texts, part.labels)
+    features = model.pipeline.named_steps["features"].transformer_list
+    assert [name for name, _ in features] == ["word", "char"]
+    assert len(features[1][1].vocabulary_) == 3000
+    assert model.predict_proba([]).shape == (0,)
+
+
+def test_loading_another_kind_is_refused(tmp_path: Path) -> None:
+    from models.base import write_manifest
+
+    write_manifest(tmp_path, {"kind": "lstm"})
+    with pytest.raises(ValueError, match="not 'tfidf'"):
+        TfidfModel.load(tmp_path)
