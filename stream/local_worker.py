@@ -1,4 +1,7 @@
-"""Run the real worker (`airparadis-stream worker`) as a subprocess against a real broker."""
+"""Run the real worker (`airparadis-stream worker`) as a subprocess with its own topics.
+
+Used by the end-to-end tests and the stream benchmark; not by the worker itself.
+"""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.stream.worker_harness import Worker, isolated_env
+from stream.local_worker import Worker, isolated_env
 
 SUBSET = (
     Path(__file__).resolve().parents[3] / "shared/data/sentiment140/sentiment140_subset_100k.csv.gz"
@@ -28,9 +28,8 @@ def labelled_sample(n_per_class: int = 1500) -> tuple[list[str], np.ndarray]:
 @pytest.fixture(scope="session")
 def small_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A TF-IDF model trained in a second (the stream serves any saved model kind)."""
-    from models.tfidf import TfidfModel
-
     from models.base import save_reference_scores
+    from models.tfidf import TfidfModel
 
     texts, labels = labelled_sample()
     model = TfidfModel()

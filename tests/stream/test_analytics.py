@@ -63,7 +63,9 @@ def outcome_count(outcome: str) -> float:
 
 def settings_for(host: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "posthog_api_key": "phc_test", "posthog_host": host, "posthog_sample_rate": 1.0
+        "posthog_api_key": "phc_test",
+        "posthog_host": host,
+        "posthog_sample_rate": 1.0,
     }
     return Settings(**(values | overrides))
 

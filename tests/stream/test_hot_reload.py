@@ -13,8 +13,8 @@ import pytest
 
 from models.pyfunc import log_model_dir
 from models.registry import CHAMPION, REGISTERED_NAMES, promote, register, use_experiment
+from stream.local_worker import get_json, isolated_env, read_events, settings_from
 from stream.producer import produce
-from tests.stream.worker_harness import get_json, isolated_env, read_events, settings_from
 
 pytestmark = pytest.mark.kafka
 NAME = REGISTERED_NAMES["tfidf"]

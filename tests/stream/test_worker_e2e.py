@@ -9,9 +9,9 @@ import uuid
 
 import pytest
 
+from stream.local_worker import get_json, read_events, settings_from
 from stream.producer import produce
 from stream.records import DeadLetter, ScoredTweet
-from tests.stream.worker_harness import get_json, read_events, settings_from
 
 pytestmark = pytest.mark.kafka
 

@@ -1,0 +1,156 @@
+"""Stream benchmark on the real broker, one worker, one model, in one run (prints a table).
+
+(a) model-only ceiling: preprocessing + predict_proba on batches of 256, no Kafka
+(b) end-to-end: produce N raw tweets, time until all N scored events are read back;
+    then produce-to-scored latency p50/p95/p99 at a fixed rate of about half of (b)
+(c) naive per-tweet serving: one model call per tweet
+(d) POST /predict latency for single tweets
+
+  python -m training.bench_stream --tweets 50000     (KAFKA_BOOTSTRAP_SERVERS, NLTK_DATA)
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from stream.local_worker import Worker, get_json, isolated_env, settings_from
+from stream.producer import produce, read_topic
+from stream.serving import ServedModel, load_served
+from stream.settings import Settings
+
+DEFAULT_DATA = (
+    Path(__file__).resolve().parents[2] / "shared/data/sentiment140/sentiment140_subset_100k.csv.gz"
+)
+
+
+def load_texts(path: Path, count: int) -> list[str]:
+    from models.data import load_dataset
+
+    texts = list(load_dataset(path).texts)
+    np.random.default_rng(0).shuffle(texts)
+    return (texts * (count // len(texts) + 1))[:count]
+
+
+def model_only(served: ServedModel, texts: list[str], batch: int = 256) -> float:
+    served.score(texts[:batch])  # warm-up
+    started = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        served.score(texts[i : i + batch])
+    return len(texts) / (time.perf_counter() - started)
+
+
+def per_tweet(served: ServedModel, texts: list[str]) -> float:
+    started = time.perf_counter()
+    for text in texts:
+        served.score([text])
+    return len(texts) / (time.perf_counter() - started)
+
+
+def predict_latency(worker: Worker, texts: list[str]) -> np.ndarray:
+    latencies = []
+    for text in texts:
+        started = time.perf_counter()
+        get_json(f"{worker.url}/predict", {"text": text})
+        latencies.append(time.perf_counter() - started)
+    return np.array(latencies)
+
+
+def payloads(texts: list[str]) -> list[tuple[str, bytes]]:
+    now = datetime.now(UTC).isoformat()
+    records = []
+    for text in texts:
+        tweet_id = uuid.uuid4().hex
+        records.append(
+            (tweet_id, json.dumps({"id": tweet_id, "text": text, "created_at": now}).encode())
+        )
+    return records
+
+
+def end_to_end(
+    settings: Settings, texts: list[str], rate: float | None
+) -> tuple[float, np.ndarray]:
+    """(tweets/s from first produce to last scored event read, latency_s of every event)."""
+    topic = settings.topic_scored
+    already = len(read_topic(settings, topic, 10**9, timeout_s=2))
+    records = payloads(texts)
+    started = time.perf_counter()
+    sender = threading.Thread(target=produce, args=(settings, records, rate))
+    sender.start()
+    events = read_topic(settings, topic, already + len(records), timeout_s=600)[already:]
+    elapsed = time.perf_counter() - started
+    sender.join()
+    latencies = np.array([json.loads(value)["latency_s"] for _, value in events])
+    return len(events) / elapsed, latencies
+
+
+def main(
+    model: Annotated[str, typer.Option(help="model URI or dir (default: settings.model_uri)")] = "",
+    tweets: Annotated[int, typer.Option(help="tweets for the end-to-end run")] = 50_000,
+    data: Annotated[Path, typer.Option(help="tweets to replay")] = DEFAULT_DATA,
+    latency_seconds: Annotated[float, typer.Option(help="length of the fixed-rate run")] = 20.0,
+) -> None:
+    settings = Settings()
+    uri = model or settings.model_uri
+    texts = load_texts(data, tweets)
+    served = load_served(settings, uri)
+    ceiling = model_only(served, texts[:20_480])
+    naive = per_tweet(served, texts[:1000])
+    env = isolated_env(
+        settings.kafka_bootstrap_servers, uri, AIRPARADIS_DATA_DIR=str(settings.data_dir)
+    )
+    worker = Worker(env, Path(f"/tmp/bench-worker-{uuid.uuid4().hex[:6]}.log")).start()
+    try:
+        worker_settings = settings_from(env)
+        predict = predict_latency(worker, texts[:300])
+        throughput, _ = end_to_end(worker_settings, texts, None)
+        rate = throughput / 2
+        _, latencies = end_to_end(worker_settings, texts[: int(rate * latency_seconds)], rate)
+    finally:
+        worker.stop()
+    report(served, ceiling, throughput, rate, latencies, naive, predict, tweets)
+
+
+def _ms(values: np.ndarray, q: float) -> str:
+    return f"{np.percentile(values, q) * 1000:.1f} ms"
+
+
+def report(
+    served: ServedModel,
+    ceiling: float,
+    throughput: float,
+    rate: float,
+    latencies: np.ndarray,
+    naive: float,
+    predict: np.ndarray,
+    tweets: int,
+) -> None:
+    ms = _ms
+    rows = [
+        ("model", f"{served.name} v{served.version} ({served.model.kind})"),
+        ("(a) model-only ceiling, batch 256", f"{ceiling:,.0f} tweets/s"),
+        (f"(b) end-to-end, {tweets:,} tweets", f"{throughput:,.0f} tweets/s"),
+        (
+            f"(b) latency at {rate:,.0f}/s p50 / p95 / p99",
+            " / ".join(ms(latencies, q) for q in (50, 95, 99)),
+        ),
+        ("(c) naive per-tweet calls", f"{naive:,.0f} tweets/s"),
+        ("(d) POST /predict p50 / p95", f"{ms(predict, 50)} / {ms(predict, 95)}"),
+        ("(b)/(a)", f"{throughput / ceiling:.0%}"),
+        ("(b)/(c)", f"{throughput / naive:.1f}x"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
