@@ -86,17 +86,20 @@ def calibration_plot(labels: np.ndarray, scores: np.ndarray, path: Path, bins: i
 
 
 def comparison_plot(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], path: Path) -> Path:
-    """One bar panel per column, one bar per approach (`row["approach"]`)."""
-    names = [str(row["approach"]) for row in rows]
-    fig, axes = _pyplot().subplots(
-        1, len(columns), figsize=(3.2 * len(columns), 3.6), squeeze=False
-    )
-    for ax, column in zip(axes[0], columns, strict=True):
+    """One bar panel per column, one bar per model (`row["label"]`), four panels a row."""
+    names = [str(row["label"]) for row in rows]
+    colours = [f"C{i}" for i in range(len(rows))]
+    ncols = min(4, len(columns))
+    nrows = -(-len(columns) // ncols)
+    fig, axes = _pyplot().subplots(nrows, ncols, figsize=(3.6 * ncols, 3.4 * nrows), squeeze=False)
+    for ax, column in zip(axes.flat, columns, strict=False):
         values = [float(row.get(column) or 0.0) for row in rows]
-        bars = ax.bar(
-            names, values, color=["#4c72b0", "#dd8452", "#55a868", "#c44e52"][: len(rows)]
-        )
-        ax.bar_label(bars, fmt="%.3g", fontsize=8)
+        bars = ax.bar(names, values, color=colours)
+        ax.bar_label(bars, fmt="%.4g", fontsize=8)
+        if all(0.5 <= v <= 1 for v in values):
+            ax.set_ylim(0.5, 1.0)  # scores: show the differences, not the bar from zero
         ax.set_title(column, fontsize=9)
-        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+        ax.tick_params(axis="x", labelrotation=20, labelsize=8)
+    for ax in list(axes.flat)[len(columns) :]:
+        ax.axis("off")
     return _save(fig, path)

@@ -124,6 +124,8 @@ def list_versions(settings: Settings, name: str) -> list[VersionInfo]:
     """Every version of `name`, newest first, with its aliases and its run's metrics."""
     mlflow_client = client(settings)
     versions = mlflow_client.search_model_versions(f"name = '{name}'")
+    if not versions:
+        return []
     aliases = _aliases(mlflow_client, name)
     rows = [
         VersionInfo(

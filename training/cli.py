@@ -173,7 +173,10 @@ def versions(
     names = [_registered(name)] if name else list(registry.REGISTERED_NAMES.values())
     for registered in names:
         typer.echo(f"{registered}:")
-        for row in registry.list_versions(Settings(), registered):
+        rows = registry.list_versions(Settings(), registered)
+        if not rows:
+            typer.echo("  (no versions)")
+        for row in rows:
             metrics = {k: round(v, 4) for k, v in row.metrics.items() if k in _VERSION_METRICS}
             typer.echo(f"  v{row.version} {','.join(row.aliases) or '-'} {metrics}")
 
@@ -194,7 +197,16 @@ def _print_metrics(metrics: Mapping[str, object]) -> None:
 
 
 def main() -> None:
-    app()
+    """Console entry: known failures print one clear line and exit 1, without a traceback."""
+    from mlflow.exceptions import MlflowException
+
+    from models.registry import RegistryError
+
+    try:
+        app()
+    except (ValueError, RegistryError, MlflowException, FileNotFoundError) as exc:  # bad input
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
 
 
 data_cli.register(app)

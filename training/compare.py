@@ -103,6 +103,9 @@ def _measure(settings: Settings, uri: str, splits: Splits, latency_calls: int) -
         speed_ = speed(model, splits.test.texts[:SPEED_SAMPLE], calls=latency_calls)
         row: dict[str, Any] = {
             "approach": model.kind,
+            "label": f"{model.kind} v{version}"
+            if version != "local"
+            else f"{model.kind} {path.name}",
             "uri": uri,
             "version": version,
             **quality(splits.test.labels, model.predict_proba(splits.test.texts)).scalars(),

@@ -98,7 +98,7 @@ def test_plots_write_png_files(tmp_path: Path) -> None:
             {"loss": [0.7, 0.5], "val_loss": [0.72, 0.6]}, tmp_path / "tc.png"
         ),
         plots.comparison_plot(
-            [{"approach": "tfidf", "accuracy": 0.79}, {"approach": "lstm", "accuracy": 0.82}],
+            [{"label": "tfidf v1", "accuracy": 0.79}, {"label": "lstm v2", "accuracy": 0.82}],
             ["accuracy"],
             tmp_path / "cmp.png",
         ),

@@ -125,3 +125,22 @@ def test_compare_writes_markdown_and_png(cli: Cli, trained: Path, tmp_path: Path
     assert report.count("| tfidf |") == 2  # the champion and the extra directory
     assert "air-paradis-lstm: no version holds alias `champion`" in report
     assert (tmp_path / "comparison.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_console_entry_prints_one_line_on_bad_input(
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from training.cli import main
+
+    monkeypatch.setattr("sys.argv", ["airparadis-train", "evaluate", str(tmp_path / "none")])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err.startswith(f"error: '{tmp_path / 'none'}' is neither")
+
+
+def test_versions_of_an_unregistered_approach(cli: Cli) -> None:
+    assert "air-paradis-transformer:\n  (no versions)" in cli("versions", "transformer").output
