@@ -78,7 +78,7 @@ def split_dataset(
     val_share: float = VAL_SHARE,
     test_share: float = TEST_SHARE,
 ) -> Splits:
-    """De-duplicate, then split stratified by label (default 70/10/20), rows shuffled; checks leaks."""
+    """De-duplicate, split stratified by label (default 70/10/20, rows shuffled), check leaks."""
     unique, duplicates, conflicts = deduplicate(data)
     indices = np.arange(len(unique))
     rest, test = train_test_split(

@@ -18,6 +18,7 @@ from stream.settings import Settings
 
 NAME = registry.REGISTERED_NAMES["tfidf"]
 TEXTS = ["I love this airline", "lost my bag again", "meh"]
+Logged = tuple[TfidfModel, list[str], list[str]]  # model, logged model URIs, run ids
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 
 
 @pytest.fixture(scope="module")
-def logged(settings: Settings, sample_splits: Splits, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def logged(
+    settings: Settings, sample_splits: Splits, tmp_path_factory: pytest.TempPathFactory
+) -> Logged:
     """A small TF-IDF saved and logged twice (two runs), as (model, [model URIs], [run ids])."""
     model = TfidfModel()
     part = sample_splits.train.take(np.arange(1200))
@@ -54,7 +57,7 @@ def test_experiment_artifacts_live_under_the_data_dir(settings: Settings) -> Non
     assert settings.tracking_uri.startswith("sqlite:///")
 
 
-def test_register_promote_rollback_cycle(settings: Settings, logged) -> None:  # type: ignore[no-untyped-def]
+def test_register_promote_rollback_cycle(settings: Settings, logged: Logged) -> None:
     _, uris, _ = logged
     assert registry.champion_version(settings, NAME) is None
     first = registry.register(settings, uris[0], "tfidf", alias=registry.CHAMPION)
@@ -79,7 +82,9 @@ def test_register_promote_rollback_cycle(settings: Settings, logged) -> None:  #
     assert [row.metrics["test_accuracy"] for row in rows] == [0.8, 0.7]
 
 
-def test_load_native_by_alias_gives_identical_predictions(settings: Settings, logged) -> None:  # type: ignore[no-untyped-def]
+def test_load_native_by_alias_gives_identical_predictions(
+    settings: Settings, logged: Logged
+) -> None:
     model, uris, _ = logged
     version = registry.register(settings, uris[0], "tfidf", alias=registry.CHAMPION)
     loaded, name, loaded_version = registry.load_native(settings, f"models:/{NAME}@champion")
@@ -92,7 +97,7 @@ def test_load_native_by_alias_gives_identical_predictions(settings: Settings, lo
     np.testing.assert_array_equal(again.predict_proba(TEXTS), model.predict_proba(TEXTS))
 
 
-def test_pyfunc_and_sklearn_flavours_score_raw_text(settings: Settings, logged) -> None:  # type: ignore[no-untyped-def]
+def test_pyfunc_and_sklearn_flavours_score_raw_text(settings: Settings, logged: Logged) -> None:
     model, uris, runs = logged
     registry.client(settings)
     frame = pd.DataFrame({"text": TEXTS})
@@ -112,7 +117,9 @@ def _sklearn_uri(run_id: str) -> str:
     return next(m.model_uri for m in models if m.name == "sklearn")
 
 
-def test_load_native_local_dir_and_bad_uris(settings: Settings, logged, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_load_native_local_dir_and_bad_uris(
+    settings: Settings, logged: Logged, tmp_path: Path
+) -> None:
     model, _, _ = logged
     model.save(tmp_path / "local")
     loaded, name, version = registry.load_native(settings, str(tmp_path / "local"))

@@ -59,6 +59,7 @@ def test_train_saves_a_complete_model_dir(trained: Path) -> None:
 def test_run_logged_params_metrics_and_plots(trained: Path, data_dir: Path) -> None:
     settings = Settings(data_dir=data_dir)
     run_id = registry.list_versions(settings, TFIDF)[-1].run_id
+    assert run_id is not None
     client = registry.client(settings)
     run = client.get_run(run_id)
     for metric in ("test_accuracy", "test_f1_macro", "test_roc_auc", "test_log_loss",

@@ -35,6 +35,8 @@ def test_one_epoch_lstm_registers_and_loads_by_alias(
     np.testing.assert_array_equal(
         served.predict_proba(texts), load_model(tmp_path / "lstm").predict_proba(texts)
     )
-    run = registry.client(settings).get_run(registry.list_versions(settings, LSTM)[0].run_id)
+    run_id = registry.list_versions(settings, LSTM)[0].run_id
+    assert run_id is not None
+    run = registry.client(settings).get_run(run_id)
     assert run.data.params["config.max_epochs"] == "1"
     assert "epoch_val_loss" in run.data.metrics and "test_roc_auc" in run.data.metrics
