@@ -94,14 +94,8 @@ def train(settings: Settings, options: TrainOptions) -> TrainResult:
         model_dir = (
             options.output_dir or settings.data_dir / "models" / f"{options.kind}-{run.info.run_id}"
         )
-        metrics = _evaluate_and_save(model, splits, model_dir, options.latency_calls, history)
-        metrics["training_time_s"] = training_time
-        annotate_manifest(
-            model_dir,
-            {
-                "training_time_s": round(training_time, 2),
-                "test_fingerprint": fingerprint(splits.test),
-            },
+        metrics = _evaluate_and_save(
+            model, splits, model_dir, options.latency_calls, (training_time, history)
         )
         tracking.log_metrics(metrics)
         tracking.log_history(history)
@@ -119,9 +113,11 @@ def _evaluate_and_save(
     splits: Splits,
     model_dir: Path,
     latency_calls: int,
-    history: dict[str, list[float]],
+    training: tuple[float, dict[str, list[float]]],
 ) -> dict[str, float]:
-    """Quality, speed and size; saves the model with its drift reference; logs the plots."""
+    """Quality, speed and size; saves the model with its drift reference and metadata;
+    logs the plots. `training` is (training time in seconds, per-epoch history)."""
+    training_time, history = training
     with step("Scoring validation and test splits"):
         val_scores = model.predict_proba(splits.val.texts)
         test_scores = model.predict_proba(splits.test.texts)
@@ -132,15 +128,20 @@ def _evaluate_and_save(
     model.save(model_dir)
     save_reference_scores(model_dir, val_scores)
     reference_oov = model.oov_rate(splits.val.texts)  # the stream's OOV drift reference
-    annotate_manifest(
-        model_dir, {"test": summary(test_quality), "reference_oov_rate": reference_oov}
-    )
+    metadata = {
+        "training_time_s": round(training_time, 2),
+        "test": summary(test_quality),
+        "test_fingerprint": fingerprint(splits.test),
+        "reference_oov_rate": reference_oov,
+    }
+    annotate_manifest(model_dir, metadata)
     tracking.log_evaluation_plots(splits.test.labels, test_scores, history)
     return (
         tracking.prefixed("test", test_quality.scalars())
         | tracking.prefixed("val", quality(splits.val.labels, val_scores).scalars())
         | speed_.scalars()
         | {"model_size_bytes": artifact_size_bytes(model_dir), "test_oov_rate": oov}
+        | {"training_time_s": training_time}
     )
 
 
