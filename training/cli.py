@@ -77,6 +77,8 @@ def train(
     from training.jobs import TrainOptions
     from training.jobs import train as train_job
 
+    if epochs and model is Kind.tfidf:
+        typer.echo("note: --epochs is ignored for tfidf (it trains in one pass)", err=True)
     options = TrainOptions(
         kind=model.value,
         data=data,

@@ -111,7 +111,10 @@ def test_bad_data_fails_with_the_row(cli: Cli, trained: Path, tmp_path: Path) ->
 
 
 def test_promote_versions_rollback(cli: Cli, trained: Path, data_dir: Path) -> None:
-    cli("train", "--data", str(SAMPLE), "--sample-size", "800", "--seed", "3")  # challenger v2
+    second = cli("train", "--data", str(SAMPLE), "--sample-size", "800", "--seed", "3",
+                 "--epochs", "2")  # fmt: skip
+    assert "registered version 2 (challenger)" in second.output
+    assert "--epochs is ignored for tfidf" in second.output
     assert "champion is version 2 (was 1)" in cli("promote", "tfidf").output
     listing = cli("versions", "tfidf").output
     assert "v2 champion" in listing and "v1 -" in listing and "test_accuracy" in listing
