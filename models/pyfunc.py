@@ -29,8 +29,8 @@ SKLEARN_NAME = "sklearn"
 INPUT_EXAMPLE = pd.DataFrame({"text": ["I love this airline", "my flight was delayed again"]})
 _REQUIREMENTS = {
     "tfidf": ("numpy", "nltk", "scikit-learn", "skops"),
-    "lstm": ("numpy", "nltk"),
-    "transformer": ("numpy", "nltk", "keras", "keras-hub", "tensorflow"),
+    "lstm": ("numpy", "nltk", "scipy", "threadpoolctl"),  # NumPy serving runtime, no TF
+    "transformer": ("numpy", "nltk", "keras", "keras-hub", "tensorflow", "tokenizers"),
 }
 
 

@@ -104,6 +104,8 @@ def test_pyfunc_and_sklearn_flavours_score_raw_text(settings: Settings, logged: 
     pyfunc = mlflow.pyfunc.load_model(uris[0])
     assert pyfunc.metadata.get_input_schema().input_names() == ["text"]
     np.testing.assert_allclose(pyfunc.predict(frame), model.predict_proba(TEXTS), rtol=1e-6)
+    requirements = Path(mlflow.pyfunc.get_model_dependencies(uris[0])).read_text()
+    assert "scikit-learn==" in requirements and "skops==" in requirements
     native = mlflow.sklearn.load_model(_sklearn_uri(runs[0]))
     np.testing.assert_allclose(
         native.predict_proba(frame)[:, 1], model.predict_proba(TEXTS), rtol=1e-6
