@@ -18,7 +18,7 @@ import numpy as np
 from models.base import load_reference_scores, read_manifest, write_manifest
 from models.lstm_config import LstmConfig
 from models.lstm_numpy import NumpyBiLstm
-from models.lstm_training import Labels
+from models.lstm_training import Labels, train
 from models.lstm_vocab import Vocabulary
 from models.preprocessing import PreprocessConfig, Preprocessor
 
@@ -51,8 +51,6 @@ class LstmModel:
         val_labels: Labels,
     ) -> dict[str, list[float]]:
         """Train embeddings and network; returns the per-epoch Keras history."""
-        from models.lstm_training import train
-
         started = time.perf_counter()
         result = train(self.config, self.preprocessor, (texts, labels), (val_texts, val_labels))
         self.vocab, self.max_len, self.weights = result.vocab, result.max_len, result.weights
@@ -136,6 +134,7 @@ class LstmModel:
         model.reference_scores = load_reference_scores(path)
         with np.load(path / WEIGHTS_FILE) as stored:
             model.weights = {name: stored[name].astype(np.float32) for name in stored.files}
+        model._runtime = NumpyBiLstm(model.weights, model.config.pooling)  # now, not on a tweet
         return model
 
     def _fitted_vocab(self) -> Vocabulary:

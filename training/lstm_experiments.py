@@ -20,14 +20,19 @@ from models.lstm_config import LstmConfig
 
 EXPERIMENT = "air-paradis-lstm-experiments"
 
-#: name -> configuration; each step changes one thing from a previous one.
+#: name -> configuration, each from the spec's seed architecture (frozen Word2Vec embeddings,
+#: last states); each step changes one thing from a previous one.
+_SEED = LstmConfig.seed_architecture
+_TUNED = {"pooling": "max", "trainable_embeddings": True}
 EXPERIMENTS: dict[str, LstmConfig] = {
-    "seed": LstmConfig.seed_architecture(),
-    "seed_finetuned": LstmConfig.seed_architecture(trainable_embeddings=True),
-    "max_pool_frozen": LstmConfig.seed_architecture(pooling="max"),
-    "max_pool_finetuned": LstmConfig(),
-    "max_pool_finetuned_spatial": LstmConfig(embedding_dropout=0.2),
-    "max_pool_finetuned_mc3": LstmConfig(min_count=3),
+    "seed": _SEED(),
+    "seed_finetuned": _SEED(trainable_embeddings=True),
+    "max_pool_frozen": _SEED(pooling="max"),
+    "max_pool_finetuned": _SEED(**_TUNED),
+    "max_pool_finetuned_spatial": _SEED(**_TUNED, embedding_dropout=0.2),
+    "max_pool_finetuned_spatial_lr5e-4": _SEED(**_TUNED, embedding_dropout=0.2, learning_rate=5e-4),
+    "max_pool_finetuned_spatial3": _SEED(**_TUNED, embedding_dropout=0.3),
+    "max_pool_finetuned_mc3": _SEED(**_TUNED, min_count=3),
 }
 
 app = typer.Typer(add_completion=False, help=__doc__)
