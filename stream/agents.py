@@ -1,7 +1,7 @@
 """Faust agents: thin loops that read a topic and hand each batch or event to a pipeline.
 
-score-tweets   tweets.raw      -> tweets.scored, tweets.review, tweets.deadletter
-window-scored  tweets.scored   -> <app>-scoped (one delta per scope and window, keyed by scope)
+score-tweets   tweets.raw      -> tweets.scored, tweets.review, tweets.deadletter,
+                                  <app>-scoped (one delta per scope and window, keyed by scope)
 close-windows  <app>-scoped    -> scope-state table, alerts (bad buzz, drift)
 feedback       tweets.feedback -> alerts (production accuracy), tweets.deadletter
 """
@@ -25,17 +25,11 @@ def register_agents(
     settings, topics = scoring.settings, scoring.topics
     size, within = settings.batch_size, settings.batch_timeout_s
 
-    @app.agent(topics.raw, name="score-tweets")
+    @app.agent(topics.raw, name="score-tweets", concurrency=settings.scoring_concurrency)
     async def score_tweets(stream: faust.StreamT) -> None:
         take = stream.take_events  # type: ignore[attr-defined]  # missing from StreamT stubs
         async for events in take(size, within=within):
             await scoring.handle(events)
-
-    @app.agent(topics.scored, name="window-scored")
-    async def window_scored(stream: faust.StreamT) -> None:
-        take = stream.take_events  # type: ignore[attr-defined]
-        async for events in take(size, within=within):
-            await alerting.on_scored(events)
 
     @app.agent(topics.scoped, name="close-windows")
     async def close_windows(stream: faust.StreamT) -> None:

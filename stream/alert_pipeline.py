@@ -1,8 +1,9 @@
 """The alerting side of the worker: window deltas, window closing, feedback and accuracy.
 
-Scored tweets are aggregated per micro-batch into one delta per (scope, window) and sent to
-the internal `<app>-scoped` topic keyed by scope; the agent reading it owns the scope's
-state in a Faust table. Feedback is joined with predictions by tweet id.
+Each scored micro-batch is aggregated into one delta per (scope, window) and sent to the
+internal `<app>-scoped` topic keyed by scope (a few records per batch instead of re-reading
+every scored tweet); the agent reading it owns the scope's state in a Faust table.
+Feedback is joined with predictions by tweet id.
 """
 
 from __future__ import annotations
@@ -54,25 +55,17 @@ class AlertPipeline:
         self._reference: tuple[str, DriftReference | None] | None = None
 
     def scopes_of(self, tweet: ScoredTweet) -> list[str]:
-        scopes = scopes_for(tweet.text, tweet.tags, self.scopes, self.tracker)
-        for scope in scopes:
-            metrics.SENTIMENT_BY_SCOPE.labels(scope, tweet.label).inc()
-        return scopes
+        return scopes_for(tweet.text, tweet.tags, self.scopes, self.tracker)
 
-    async def on_scored(self, events: Sequence[faust.EventT]) -> None:
-        """Aggregate a batch of scored tweets into deltas keyed by scope; await acks."""
-        tweets, pending = [], []
-        for event in events:
-            try:
-                tweets.append(ScoredTweet.from_json(event.value))
-            except InvalidRecord as error:
-                letter = dead_letter(event.value or b"", error, origin_of(event))
-                metrics.TWEETS_DEADLETTERED.labels(letter.reason).inc()
-                pending.append(await send(self.topics.deadletter, None, letter.to_json()))
+    async def send_deltas(self, tweets: Sequence[ScoredTweet]) -> list[Awaitable[Any]]:
+        """One delta per (scope, window) of a scored batch, keyed by scope; the ack futures."""
+        acks = []
         for delta in deltas_of(tweets, self.scopes_of, self.config):
+            metrics.SENTIMENT_BY_SCOPE.labels(delta.scope, "positive").inc(delta.stats.positive)
+            metrics.SENTIMENT_BY_SCOPE.labels(delta.scope, "negative").inc(delta.stats.negative)
             payload = json.dumps(delta.to_dict()).encode()
-            pending.append(await send(self.topics.scoped, delta.scope, payload))
-        await asyncio.gather(*pending)
+            acks.append(await send(self.topics.scoped, delta.scope, payload))
+        return acks
 
     async def on_delta(self, table: TableT, raw: bytes) -> list[Alert]:
         """Merge one delta into its scope's state, close final windows, publish alerts."""

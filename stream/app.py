@@ -37,6 +37,8 @@ def create_app(settings: Settings) -> faust.App:
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
+        producer_linger=0.005,  # batch produce requests: one per partition per batch
+        datadir=str(settings.data_dir / "faust" / "{conf.name}"),
         broker_session_timeout=settings.kafka_session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.kafka_session_timeout_s / 3),
         web_port=settings.web_port,

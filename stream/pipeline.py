@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import faust
 
@@ -63,16 +63,34 @@ async def send(topic: faust.TopicT, key: str | None, value: bytes) -> Awaitable[
     return await topic.send(key=key.encode() if key else None, value=value, force=True)
 
 
+class WindowSink(Protocol):
+    """Where scored batches go for windowed aggregation (stream.alert_pipeline)."""
+
+    async def send_deltas(self, tweets: Sequence[ScoredTweet]) -> list[Awaitable[Any]]: ...
+
+
+def _count(scored: Sequence[ScoredTweet]) -> None:
+    positives = sum(event.label == "positive" for event in scored)
+    metrics.TWEETS_SCORED.labels("positive").inc(positives)
+    metrics.TWEETS_SCORED.labels("negative").inc(len(scored) - positives)
+
+
 class ScoringPipeline:
     """One micro-batch: validate, score in one model call, publish, await acks."""
 
     def __init__(
-        self, settings: Settings, topics: Topics, slot: ModelSlot, analytics: Analytics
+        self,
+        settings: Settings,
+        topics: Topics,
+        slot: ModelSlot,
+        analytics: Analytics,
+        windows: WindowSink | None = None,
     ) -> None:
         self.settings = settings
         self.topics = topics
         self.slot = slot
         self.analytics = analytics
+        self.windows = windows
         self.recent = RecentPredictions()
 
     async def handle(self, events: Sequence[faust.EventT]) -> list[ScoredTweet]:
@@ -84,6 +102,9 @@ class ScoringPipeline:
         pending = [await self._dead(letter) for letter in batch.dead]
         for event in scored:
             pending += await self._publish(event)
+        if self.windows is not None:
+            pending += await self.windows.send_deltas(scored)
+        _count(scored)
         await asyncio.gather(*pending)
         return scored
 
@@ -114,7 +135,6 @@ class ScoringPipeline:
         if needs_review(event.score, self.settings.review_band):
             metrics.REVIEW_QUEUED.inc()
             acks.append(await send(self.topics.review, event.id, payload))
-        metrics.TWEETS_SCORED.labels(event.label).inc()
         metrics.PRODUCE_TO_SCORED.observe(event.latency_s)
         return acks
 

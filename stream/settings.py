@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     web_port: int = 6066
     batch_size: int = Field(256, ge=1)
     batch_timeout_s: float = Field(0.05, gt=0)
+    scoring_concurrency: int = Field(1, ge=1)  # batches in flight: scoring overlaps publishing
     max_text_chars: int = Field(10_000, ge=1)
     kafka_session_timeout_s: float = Field(10.0, gt=0, description="dead worker -> rebalance")
     model_retries: int = Field(2, ge=0)
@@ -118,6 +119,11 @@ class Settings(BaseSettings):
     @property
     def artifact_root(self) -> Path:
         return (self.data_dir / "mlartifacts").resolve()
+
+    @property
+    def topic_scoped(self) -> str:
+        """Internal: per-scope window deltas, keyed by scope (written and read by the worker)."""
+        return f"{self.app_id}-scoped"
 
     def all_topics(self) -> list[str]:
         return [

@@ -18,7 +18,7 @@ def declare_tables(app: faust.App, settings: Settings) -> TableT:
         "scope-state",
         default=None,
         key_type=str,
-        value_type=dict,
+        value_type=None,  # the app default serializer (JSON): ScopeState.to_dict() documents
         partitions=settings.topic_partitions,
         help="stream.alerting.ScopeState per scope (open and recent windows, rule states)",
     )

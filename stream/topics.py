@@ -41,5 +41,5 @@ def declare_topics(app: faust.App, settings: Settings) -> Topics:
         feedback=topic(settings.topic_feedback),
         deadletter=topic(settings.topic_deadletter),
         review=topic(settings.topic_review),
-        scoped=topic(f"{settings.app_id}-scoped", internal=True),
+        scoped=topic(settings.topic_scoped, internal=True),
     )

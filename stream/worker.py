@@ -28,8 +28,8 @@ def build_worker(
     """The whole topology around an already loaded model slot."""
     app = create_app(settings)
     topics = declare_topics(app, settings)
-    scoring = ScoringPipeline(settings, topics, slot, analytics)
     alerting = AlertPipeline(settings, topics, slot, analytics)
+    scoring = ScoringPipeline(settings, topics, slot, analytics, windows=alerting)
     feedback = FeedbackPipeline(settings, topics, scoring.recent, alerting)
     register_agents(app, declare_tables(app, settings), scoring, alerting, feedback)
     register_views(app, settings, slot, topics)
@@ -62,10 +62,12 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     """Create missing topics, load the model once, then run the Faust worker until stopped."""
     from stream.kafka_admin import ensure_topics
 
-    ensure_topics(settings)
+    ensure_topics(settings, [*settings.all_topics(), settings.topic_scoped])
+    (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     slot = ModelSlot(settings)
     served = slot.load()
     log.info("serving %s version %s", served.name, served.version)
+    logging.getLogger("aiokafka").setLevel(logging.INFO)  # its per-message debug lines cost
     analytics = Analytics(settings)
     app, _ = build_worker(settings, slot, analytics)
     try:

@@ -12,6 +12,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -102,14 +103,14 @@ def wait_for(check, timeout_s: float, what: str):
     raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
 
 
-@pytest.fixture
-def prometheus(tmp_path: Path, metrics_port: int) -> Iterator[str]:
-    """A real Prometheus on 127.0.0.1 scraping `metrics_port` every second with rules.yml."""
+@contextmanager
+def prometheus_scraping(tmp_path: Path, target: str) -> Iterator[str]:
+    """A real Prometheus on 127.0.0.1 scraping `target` every second with rules.yml."""
     assert PROMETHEUS is not None
     config = yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())
     config["global"] |= {"scrape_interval": "1s", "evaluation_interval": "1s"}
     config["rule_files"] = [str(PROMETHEUS_DIR / "rules.yml")]
-    config["scrape_configs"][0]["static_configs"] = [{"targets": [f"127.0.0.1:{metrics_port}"]}]
+    config["scrape_configs"][0]["static_configs"] = [{"targets": [target]}]
     (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
     port = free_port()
     process = subprocess.Popen(
@@ -127,6 +128,12 @@ def prometheus(tmp_path: Path, metrics_port: int) -> Iterator[str]:
             process.kill()
             process.wait(5)
     assert process.returncode is not None
+
+
+@pytest.fixture
+def prometheus(tmp_path: Path, metrics_port: int) -> Iterator[str]:
+    with prometheus_scraping(tmp_path, f"127.0.0.1:{metrics_port}") as url:
+        yield url
 
 
 @needs_prometheus

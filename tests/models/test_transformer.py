@@ -44,10 +44,13 @@ def test_mixed_precision_training_serves_in_float32(trained: tuple) -> None:
     assert model.config.train_dtype == "mixed_bfloat16"
 
 
-def test_float32_training_reloads_with_identical_predictions(tmp_path: Path) -> None:
-    model = TransformerModel(tiny_config(write_tiny_checkpoint(tmp_path / "ckpt"), epochs=1))
+def test_float32_training_within_a_time_budget_reloads_identically(tmp_path: Path) -> None:
+    checkpoint = write_tiny_checkpoint(tmp_path / "ckpt")
+    config = tiny_config(checkpoint, epochs=3, time_budget_s=0.0, train_dtype="float32")
+    model = TransformerModel(config)
     history = model.fit(POSITIVE, [1] * 4, NEGATIVE, [0] * 4)
-    assert len(history["loss"]) == 1
+    assert len(history["loss"]) == 1 and model.metadata["time_budget_reached"]
+    assert model.config.train_dtype == "float32"
     model.save(tmp_path / "model")
     texts = POSITIVE + NEGATIVE
     np.testing.assert_array_equal(
@@ -60,7 +63,8 @@ def test_fit_reports_history_and_reference_scores(trained: tuple) -> None:
     assert {"loss", "val_loss", "val_auc"} <= set(history)
     assert all(np.isfinite(history["loss"]))
     assert model.reference_scores is not None and model.reference_scores.shape == (8,)
-    assert model.metadata["train_samples"] == 8
+    assert model.metadata["train_samples"] == 8 and not model.metadata["time_budget_reached"]
+    assert model.metadata["epochs_run"] == 2
 
 
 def test_only_the_top_layers_and_head_are_fine_tuned(trained: tuple) -> None:
