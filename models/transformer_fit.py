@@ -8,6 +8,7 @@ early stopping on validation loss (best weights restored). Imports TensorFlow/Ke
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,13 +56,29 @@ def compile_top(net: SplitNetwork, config: Any) -> None:
     )
 
 
+class Deadline(keras.callbacks.Callback):
+    """Ends training after the batch that passes `deadline` (a `time.perf_counter()` value);
+    the epoch's validation and early stopping's best-weights restore still run."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self.deadline = deadline
+        self.reached = False
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if time.perf_counter() > self.deadline:
+            self.model.stop_training = self.reached = True
+
+
 def fit_top(
     net: SplitNetwork,
     train: tuple[RaggedStates, np.ndarray],
     val: tuple[RaggedStates, np.ndarray],
     config: Any,
-) -> dict[str, list[float]]:
-    """Train `net.top` with early stopping; returns the Keras history (loss, auc, val_*)."""
+    deadline: float = float("inf"),
+) -> tuple[dict[str, list[float]], bool]:
+    """Train `net.top` with early stopping until `deadline` (perf_counter seconds); returns
+    the Keras history (loss, auc, val_*) and whether the deadline ended training."""
     keras.utils.set_random_seed(config.seed)
     compile_top(net, config)
     stop = keras.callbacks.EarlyStopping(
@@ -71,11 +88,12 @@ def fit_top(
         cached_batches(*train, config.batch_size, seed=config.seed),
         validation_data=cached_batches(*val, config.batch_size * 4, seed=None),
         epochs=config.epochs,
-        callbacks=[stop],
+        callbacks=[stop, timer := Deadline(deadline)],
         shuffle=False,  # the batches are shuffled by `cached_batches`
         verbose=config.verbose,
     )
-    return {name: [float(v) for v in values] for name, values in history.history.items()}
+    logs = {name: [float(v) for v in values] for name, values in history.history.items()}
+    return logs, timer.reached
 
 
 def predict_cached(net: SplitNetwork, states: RaggedStates, batch_size: int) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from models.transformer import TransformerConfig, TransformerModel
+from models.transformer import TransformerConfig, TransformerModel, resolve_train_dtype
 
 app = typer.Typer(add_completion=False, help=__doc__)
 
@@ -53,7 +53,7 @@ def main(
     batch_size: Annotated[int, typer.Option(min=1)] = 32,
     trainable_layers: Annotated[int, typer.Option(min=0)] = 2,
     clean: Annotated[bool, typer.Option(help="clean_tweet before WordPiece.")] = False,
-    train_dtype: Annotated[str, typer.Option(help="float32 or mixed_bfloat16.")] = "float32",
+    train_dtype: Annotated[str, typer.Option(help="auto, float32 or mixed_bfloat16.")] = "auto",
     seed: int = 42,
 ) -> None:
     """Cache once, fine-tune once per learning rate, print timings and validation metrics."""
@@ -62,6 +62,7 @@ def main(
     from models.transformer_fit import fit_top, predict_cached
 
     train, val = _splits(train_samples, val_samples, seed)
+    train_dtype = resolve_train_dtype(train_dtype)
     base = TransformerConfig(
         epochs=epochs, batch_size=batch_size, trainable_layers=trainable_layers, clean=clean,
         train_dtype=train_dtype, seed=seed, verbose=2,
@@ -76,7 +77,7 @@ def main(
         config = replace(base, learning_rate=rate)
         started = time.perf_counter()
         train_set, val_set = (train_states, train.labels), (val_states, val.labels)
-        history = fit_top(model._net, train_set, val_set, config)
+        history, _ = fit_top(model._net, train_set, val_set, config)
         seconds = time.perf_counter() - started
         scores = predict_cached(model._net, val_states, config.predict_batch_size)
         result = quality(val.labels, scores).scalars()
