@@ -34,8 +34,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[TransformerModel,
 
 
 def tiny_config(checkpoint: Path, **changes: object) -> TransformerConfig:
-    values = {"max_length": 16, "batch_size": 4, "epochs": 2, "learning_rate": 1e-2}
-    values |= {"trainable_layers": 2} | changes
+    values: dict[str, object] = {"max_length": 16, "batch_size": 4, "epochs": 2}
+    values |= {"learning_rate": 1e-2, "trainable_layers": 2} | changes
     return TransformerConfig(checkpoint=str(checkpoint), **values)  # type: ignore[arg-type]
 
 
