@@ -13,6 +13,7 @@ import numpy as np
 
 from models.base import SentimentModel, load_model, load_reference_scores, read_manifest
 from stream import metrics
+from stream.scorer_process import ProcessScorer
 from stream.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -25,10 +26,21 @@ class ServedModel:
     version: str
     reference_scores: np.ndarray | None = None  # validation scores: the drift reference
     training_oov_rate: float | None = None  # validation OOV token rate, same purpose
+    scorer: ProcessScorer | None = None  # batches go to a child process when set
 
     def score(self, texts: Sequence[str]) -> tuple[np.ndarray, float]:
         """Probabilities of positive for a batch, and the batch's OOV token rate."""
+        if self.scorer is not None:
+            return self.scorer(texts)
+        return self.score_here(texts)
+
+    def score_here(self, texts: Sequence[str]) -> tuple[np.ndarray, float]:
+        """In this process: for /predict, where a round trip to the child costs more."""
         return np.asarray(self.model.predict_proba(texts), dtype=float), self.model.oov_rate(texts)
+
+    def close(self) -> None:
+        if self.scorer is not None:
+            self.scorer.close()
 
 
 def registered_name(uri: str) -> str | None:
@@ -44,7 +56,8 @@ def load_served(settings: Settings, uri: str | None = None) -> ServedModel:
 
     path, name, version = resolve_dir(settings, uri or settings.model_uri)
     oov = (read_manifest(path).get("metadata") or {}).get("reference_oov_rate")
-    return ServedModel(load_model(path), name, version, load_reference_scores(path), oov)
+    scorer = ProcessScorer(path) if settings.score_in_subprocess else None
+    return ServedModel(load_model(path), name, version, load_reference_scores(path), oov, scorer)
 
 
 class ModelSlot:
@@ -80,7 +93,8 @@ class ModelSlot:
         return True
 
     def _install(self, served: ServedModel) -> None:
-        if self.current is not None:
-            metrics.MODEL_INFO.labels(self.current.name, self.current.version).set(0)
+        previous, self.current = self.current, served
         metrics.MODEL_INFO.labels(served.name, served.version).set(1)
-        self.current = served
+        if previous is not None:
+            metrics.MODEL_INFO.labels(previous.name, previous.version).set(0)
+            previous.close()  # waits for the batches still scoring with it

@@ -84,7 +84,9 @@ def register_views(app: faust.App, settings: Settings, slot: ModelSlot, topics: 
             if served is None:
                 metrics.PREDICT_REQUESTS.labels("503").inc()
                 return self.json({"error": "model not loaded yet"}, status=503)
-            scores, _ = await asyncio.get_running_loop().run_in_executor(None, served.score, texts)
+            scores, _ = await asyncio.get_running_loop().run_in_executor(
+                None, served.score_here, texts
+            )
             answers = [
                 predict_response(t, float(s), served.version)
                 for t, s in zip(texts, scores, strict=True)

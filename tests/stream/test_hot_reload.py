@@ -49,7 +49,7 @@ def test_promoting_a_new_champion_switches_the_running_worker(
     worker = start_worker("", env=env)
     assert get_json(f"{worker.url}/health")["model"] == f"{NAME}/{first}"
 
-    payloads = [_tweet(i) for i in range(1200)]
+    payloads = [_tweet(i) for i in range(3000)]  # 15 s at 200/s: the reload lands mid-stream
     sender = threading.Thread(target=produce, args=(settings, [(None, p) for p in payloads], 200.0))
     sender.start()
     time.sleep(2.0)

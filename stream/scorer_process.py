@@ -1,0 +1,65 @@
+"""Score in a child process that holds its own copy of the model.
+
+Tokenization and the forward pass then run on the second core instead of under the
+worker's GIL, beside Faust's consumer and producer. The child is started (and the model
+loaded) before the first batch; a crashed child is replaced on the next call.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_MODEL: Any = None  # the child's model, set by _load
+
+
+def _load(model_dir: str) -> None:
+    global _MODEL
+    from models.base import load_model
+
+    _MODEL = load_model(Path(model_dir))
+
+
+def _ready() -> bool:
+    return _MODEL is not None
+
+
+def _score(texts: list[str]) -> tuple[np.ndarray, float]:
+    return np.asarray(_MODEL.predict_proba(texts), dtype=float), float(_MODEL.oov_rate(texts))
+
+
+class ProcessScorer:
+    """`scorer(texts) -> (scores, oov_rate)`, computed in a dedicated child process."""
+
+    def __init__(self, model_dir: Path, start_timeout_s: float = 300.0) -> None:
+        self.model_dir = model_dir
+        self.start_timeout_s = start_timeout_s
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_load,
+            initargs=(str(self.model_dir),),
+        )
+        if not pool.submit(_ready).result(timeout=self.start_timeout_s):
+            raise RuntimeError(f"scorer process could not load {self.model_dir}")
+        return pool
+
+    def __call__(self, texts: Sequence[str]) -> tuple[np.ndarray, float]:
+        try:
+            return self._pool.submit(_score, list(texts)).result()
+        except BrokenProcessPool:
+            self._pool = self._start()  # the caller's retry gets a fresh child
+            raise
+
+    def close(self) -> None:
+        """Stop the child once the calls in flight are done."""
+        self._pool.shutdown(wait=True)
