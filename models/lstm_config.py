@@ -1,6 +1,6 @@
 """Hyper-parameters of the Word2Vec + BiLSTM model; saved in its `model.json`.
 
-Defaults are the production choice (see README's model section for the experiments);
+Defaults are the production choice (experiments and their results: docs/lstm.md);
 `LstmConfig.seed_architecture()` is the original spec: frozen Word2Vec embeddings,
 last-state BiLSTM(128), Dropout(0.5).
 """
@@ -26,13 +26,14 @@ class LstmConfig:
     lstm_units: int = 128
     pooling: str = "max"  # "last": final states; "max": max over time of all states
     trainable_embeddings: bool = True
-    embedding_dropout: float = 0.0
+    embedding_dropout: float = 0.2
     dropout: float = 0.5
     # Sequences: None takes this percentile of training lengths
     max_len: int | None = None
     max_len_percentile: float = 99.9
     # Optimisation
     learning_rate: float = 1e-3
+    lr_decay: float = 1.0  # learning rate multiplied by this after each epoch (1.0: constant)
     batch_size: int = 64
     max_epochs: int = 20
     patience: int = 3
@@ -48,13 +49,15 @@ class LstmConfig:
         _require("dropout", 0 <= self.dropout < 1, "must be in [0, 1)")
         _require("embedding_dropout", 0 <= self.embedding_dropout < 1, "must be in [0, 1)")
         _require("learning_rate", self.learning_rate > 0, "must be > 0")
+        _require("lr_decay", 0 < self.lr_decay <= 1, "must be in (0, 1]")
         _require("max_len", self.max_len is None or self.max_len >= 1, "must be >= 1 or None")
         _require("max_len_percentile", 0 < self.max_len_percentile <= 100, "must be in (0, 100]")
 
     @classmethod
     def seed_architecture(cls, **overrides: Any) -> LstmConfig:
-        """The spec's starting point: frozen embeddings, last states."""
-        return replace(cls(trainable_embeddings=False, pooling="last"), **overrides)
+        """The spec's starting point: frozen embeddings, last states, no embedding dropout."""
+        seed = cls(trainable_embeddings=False, pooling="last", embedding_dropout=0.0)
+        return replace(seed, **overrides)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -96,12 +96,16 @@ class BucketedBatches(keras.utils.PyDataset):
 def train_network(
     model: keras.Model, train: BucketedBatches, val: BucketedBatches, config: Any
 ) -> dict[str, list[float]]:
-    """Fit with early stopping on validation loss, best weights restored."""
+    """Fit with early stopping on validation loss (best weights restored) and the
+    per-epoch learning-rate decay."""
     stop = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=config.patience, restore_best_weights=True
     )
+    decay = keras.callbacks.LearningRateScheduler(
+        lambda epoch, rate: rate * config.lr_decay if epoch else rate
+    )
     history = model.fit(
-        train, validation_data=val, epochs=config.max_epochs, callbacks=[stop], verbose=2
+        train, validation_data=val, epochs=config.max_epochs, callbacks=[stop, decay], verbose=2
     )
     return {name: [float(v) for v in values] for name, values in history.history.items()}
 

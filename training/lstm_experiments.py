@@ -33,6 +33,8 @@ EXPERIMENTS: dict[str, LstmConfig] = {
     "max_pool_finetuned_spatial_lr5e-4": _SEED(**_TUNED, embedding_dropout=0.2, learning_rate=5e-4),
     "max_pool_finetuned_spatial3": _SEED(**_TUNED, embedding_dropout=0.3),
     "max_pool_finetuned_mc3": _SEED(**_TUNED, min_count=3),
+    "spatial_decay0.5": _SEED(**_TUNED, embedding_dropout=0.2, lr_decay=0.5),
+    "spatial_decay0.3": _SEED(**_TUNED, embedding_dropout=0.2, lr_decay=0.3),
 }
 
 app = typer.Typer(add_completion=False, help=__doc__)
