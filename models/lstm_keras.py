@@ -101,11 +101,15 @@ def train_network(
     stop = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=config.patience, restore_best_weights=True
     )
-    decay = keras.callbacks.LearningRateScheduler(
-        lambda epoch, rate: rate * config.lr_decay if epoch else rate
-    )
+    callbacks: list[keras.callbacks.Callback] = [stop]
+    if config.lr_decay < 1:
+        callbacks.append(
+            keras.callbacks.LearningRateScheduler(
+                lambda epoch, rate: rate * config.lr_decay if epoch else rate
+            )
+        )
     history = model.fit(
-        train, validation_data=val, epochs=config.max_epochs, callbacks=[stop, decay], verbose=2
+        train, validation_data=val, epochs=config.max_epochs, callbacks=callbacks, verbose=2
     )
     return {name: [float(v) for v in values] for name, values in history.history.items()}
 

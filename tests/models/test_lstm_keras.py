@@ -54,3 +54,15 @@ def test_exported_weights_round_trip_into_a_fresh_network() -> None:
     assert weights["forward_recurrent"].shape == (4, 16)
     keras_module.import_weights(second, weights)
     np.testing.assert_array_equal(np.asarray(first(x)), np.asarray(second(x)))
+
+
+def test_learning_rate_decays_each_epoch() -> None:
+    from dataclasses import replace
+
+    config = replace(TINY, lr_decay=0.5, max_epochs=3, patience=5)
+    model = keras_module.build_network(config, vocab_size=50)
+    sequences, labels = _sequences(16), np.arange(16) % 2
+    batches = keras_module.BucketedBatches(sequences, labels, batch_size=8, seed=0)
+    history = keras_module.train_network(model, batches, batches, config)
+    assert history["learning_rate"] == pytest.approx([1e-3, 5e-4, 2.5e-4])
+    assert len(history["val_loss"]) == 3
