@@ -56,6 +56,7 @@ def test_exported_weights_round_trip_into_a_fresh_network() -> None:
     np.testing.assert_array_equal(np.asarray(first(x)), np.asarray(second(x)))
 
 
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")  # Keras' own
 def test_learning_rate_decays_each_epoch() -> None:
     from dataclasses import replace
 
