@@ -97,6 +97,7 @@ def _split_hashtag(match: re.Match[str]) -> str:
     return _CAMEL.sub(" ", match.group(1))
 
 
+@lru_cache(maxsize=4096)  # the stream cleans a batch twice: for the model and for scopes
 def clean_tweet(text: str) -> str:
     """Normalise one tweet: entities, URLs, mentions, hashtags, emojis, elongations, case."""
     text = html.unescape(text)

@@ -25,11 +25,11 @@ def register_agents(
     settings, topics = scoring.settings, scoring.topics
     size, within = settings.batch_size, settings.batch_timeout_s
 
-    @app.agent(topics.raw, name="score-tweets", concurrency=settings.scoring_concurrency)
+    @app.agent(topics.raw, name="score-tweets")
     async def score_tweets(stream: faust.StreamT) -> None:
         take = stream.take_events  # type: ignore[attr-defined]  # missing from StreamT stubs
         async for events in take(size, within=within):
-            await scoring.handle(events)
+            await scoring.submit(events)
 
     @app.agent(topics.scoped, name="close-windows")
     async def close_windows(stream: faust.StreamT) -> None:

@@ -30,10 +30,11 @@ from stream.alerting import (
 )
 from stream.analytics import Analytics
 from stream.drift import DriftReference
+from stream.outbox import Record
 from stream.pipeline import RecentPredictions, origin_of, send
 from stream.records import Alert, Feedback, InvalidRecord, ScoredTweet
 from stream.rules import AccuracyConfig, AccuracyState, record_feedback
-from stream.scopes import ScopeConfig, ScopeTracker, scopes_for
+from stream.scopes import FoundScopes, ScopeConfig, ScopeTracker, bound_scopes
 from stream.scoring import dead_letter
 from stream.serving import ModelSlot
 from stream.settings import Settings
@@ -54,18 +55,19 @@ class AlertPipeline:
         self.tracker = ScopeTracker()
         self._reference: tuple[str, DriftReference | None] | None = None
 
-    def scopes_of(self, tweet: ScoredTweet) -> list[str]:
-        return scopes_for(tweet.text, tweet.tags, self.scopes, self.tracker)
-
-    async def send_deltas(self, tweets: Sequence[ScoredTweet]) -> list[Awaitable[Any]]:
-        """One delta per (scope, window) of a scored batch, keyed by scope; the ack futures."""
-        acks = []
-        for delta in deltas_of(tweets, self.scopes_of, self.config):
+    def delta_records(
+        self, tweets: Sequence[ScoredTweet], found: Sequence[FoundScopes]
+    ) -> list[Record]:
+        """One delta record per (scope, window) of a scored batch, keyed by scope."""
+        topic = self.topics.scoped.get_topic_name()
+        scopes = [bound_scopes(tweet_found, self.scopes, self.tracker) for tweet_found in found]
+        records: list[Record] = []
+        for delta in deltas_of(tweets, scopes, self.config):
             metrics.SENTIMENT_BY_SCOPE.labels(delta.scope, "positive").inc(delta.stats.positive)
             metrics.SENTIMENT_BY_SCOPE.labels(delta.scope, "negative").inc(delta.stats.negative)
             payload = json.dumps(delta.to_dict()).encode()
-            acks.append(await send(self.topics.scoped, delta.scope, payload))
-        return acks
+            records.append((topic, delta.scope.encode(), payload))
+        return records
 
     async def on_delta(self, table: TableT, raw: bytes) -> list[Alert]:
         """Merge one delta into its scope's state, close final windows, publish alerts."""

@@ -10,7 +10,7 @@ that has already closed is rejected as late and counted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,18 +73,17 @@ class Delta:
 
 
 def deltas_of(
-    tweets: Sequence[ScoredTweet],
-    scopes_of: Callable[[ScoredTweet], list[str]],
-    config: WindowConfig,
+    tweets: Sequence[ScoredTweet], scopes: Sequence[Sequence[str]], config: WindowConfig
 ) -> list[Delta]:
-    """Aggregate a batch of scored tweets per (scope, tumbling window)."""
+    """Aggregate a batch of scored tweets per (scope, tumbling window); `scopes[i]` are
+    the scopes of `tweets[i]`."""
     grouped: dict[tuple[str, float], Delta] = {}
-    for tweet in tweets:
+    for tweet, tweet_scopes in zip(tweets, scopes, strict=True):
         ts = tweet.created_at.timestamp()
         start = tumbling_start(ts, config.size_s)
         tokens = OOV_SCALE if tweet.oov_rate is not None else 0
         oov = round((tweet.oov_rate or 0.0) * tokens)
-        for scope in scopes_of(tweet):
+        for scope in tweet_scopes:
             empty = Delta(scope, start, WindowStats.empty(config.bins), ts)
             delta = grouped.setdefault((scope, start), empty)
             delta.stats.add(tweet.score, tweet.label, tokens, oov)

@@ -1,8 +1,12 @@
 """The scoring pipeline behind the scoring agent: validate, score in one model call, publish.
 
-Delivery is at-least-once. `take_events` acks a batch's input offsets only when the agent
-asks for the next batch, and each batch first awaits the broker's acknowledgement of every
-scored event and dead letter it produced, so a committed offset always has its output.
+Batches overlap: while one is scored (in the scorer process) the one before it publishes,
+and batches publish strictly in arrival order, so event time stays ordered downstream.
+
+Delivery is at-least-once. Each input message is held (its reference count raised) when
+its batch is submitted, so `take_events`' own ack does not make its offset committable;
+it is released only after the broker has acknowledged every scored event, window delta
+and dead letter of its batch. A committed offset therefore always has its outputs.
 """
 
 from __future__ import annotations
@@ -10,23 +14,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, NamedTuple, Protocol
 
 import faust
 
 from stream import metrics
 from stream.analytics import Analytics
+from stream.outbox import Outbox, Record
 from stream.records import DeadLetter, Label, ScoredTweet
 from stream.rules import needs_review
+from stream.scopes import FoundScopes, ScopeConfig
 from stream.scoring import (
     Origin,
     ParsedBatch,
+    analyse_with_retries,
     model_failure_letters,
     parse_batch,
-    score_with_retries,
     scored_events,
 )
 from stream.serving import ModelSlot
@@ -66,13 +73,29 @@ async def send(topic: faust.TopicT, key: str | None, value: bytes) -> Awaitable[
 class WindowSink(Protocol):
     """Where scored batches go for windowed aggregation (stream.alert_pipeline)."""
 
-    async def send_deltas(self, tweets: Sequence[ScoredTweet]) -> list[Awaitable[Any]]: ...
+    def delta_records(
+        self, tweets: Sequence[ScoredTweet], found: Sequence[FoundScopes]
+    ) -> list[Record]: ...
+
+
+class BatchResult(NamedTuple):
+    parsed: ParsedBatch
+    scored: list[ScoredTweet]
+    found: list[FoundScopes]  # scopes of each scored tweet, before bounding
 
 
 def _count(scored: Sequence[ScoredTweet]) -> None:
     positives = sum(event.label == "positive" for event in scored)
     metrics.TWEETS_SCORED.labels("positive").inc(positives)
     metrics.TWEETS_SCORED.labels("negative").inc(len(scored) - positives)
+
+
+def _release(events: Sequence[faust.EventT]) -> None:
+    """Drop the hold taken in `submit`: the offsets become committable."""
+    for event in events:
+        message = event.message
+        if event.ack():  # the last reference: Faust's consumer may now commit it
+            event.app.sensors.on_message_out(message.tp, message.offset, message)
 
 
 class ScoringPipeline:
@@ -84,61 +107,98 @@ class ScoringPipeline:
         topics: Topics,
         slot: ModelSlot,
         analytics: Analytics,
+        outbox: Outbox,
         windows: WindowSink | None = None,
     ) -> None:
         self.settings = settings
         self.topics = topics
         self.slot = slot
         self.analytics = analytics
+        self.outbox = outbox
+        self.scopes = ScopeConfig.from_settings(settings)
         self.windows = windows
         self.recent = RecentPredictions()
+        self._in_flight: deque[asyncio.Future[None]] = deque()
+
+    async def submit(self, events: Sequence[faust.EventT]) -> None:
+        """Start a batch; return once fewer than `batches_in_flight` are unfinished.
+
+        A failed batch raises here (on a later call): its messages and those of the
+        batches after it stay unacknowledged, so they are consumed again after a restart.
+        """
+        for event in events:
+            event.message.incref()  # released in _release, after the broker's acks
+        previous = self._in_flight[-1] if self._in_flight else None
+        self._in_flight.append(asyncio.ensure_future(self._run(events, previous)))
+        while self._in_flight and (
+            len(self._in_flight) >= self.settings.batches_in_flight or self._in_flight[0].done()
+        ):
+            await self._in_flight.popleft()
+
+    async def _run(self, events: Sequence[faust.EventT], previous: Awaitable[Any] | None) -> None:
+        result = await self._validate_and_score(events)
+        if previous is not None:
+            await previous  # publish in order; an earlier failure stops this batch too
+        await self._publish(result)
+        _release(events)
 
     async def handle(self, events: Sequence[faust.EventT]) -> list[ScoredTweet]:
+        """One batch start to finish, without holding or releasing its messages."""
+        result = await self._validate_and_score(events)
+        await self._publish(result)
+        return result.scored
+
+    async def _validate_and_score(self, events: Sequence[faust.EventT]) -> BatchResult:
         metrics.TWEETS_CONSUMED.inc(len(events))
         batch = parse_batch([(e.value, origin_of(e)) for e in events], self.settings.max_text_chars)
-        scored: list[ScoredTweet] = []
-        if batch.tweets:
-            scored = await self._score(batch)
-        pending = [await self._dead(letter) for letter in batch.dead]
-        for event in scored:
-            pending += await self._publish(event)
-        if self.windows is not None:
-            pending += await self.windows.send_deltas(scored)
-        _count(scored)
-        await asyncio.gather(*pending)
-        return scored
+        if not batch.tweets:
+            return BatchResult(batch, [], [])
+        return await self._score(batch)
 
-    async def _score(self, batch: ParsedBatch) -> list[ScoredTweet]:
+    async def _publish(self, result: BatchResult) -> None:
+        records: list[Record] = [self._dead(letter) for letter in result.parsed.dead]
+        for event in result.scored:
+            records += self._scored(event)
+        if self.windows is not None:
+            records += self.windows.delta_records(result.scored, result.found)
+        _count(result.scored)
+        await self.outbox.send(records)
+
+    async def _score(self, batch: ParsedBatch) -> BatchResult:
         served = self.slot.current
         if served is None:
             raise RuntimeError("no model loaded")
         texts = [tweet.text for tweet in batch.tweets]
+        tags = [tweet.tags for tweet in batch.tweets]
+        run = partial(served.analyse, texts, tags, self.scopes)
         started = time.perf_counter()
         try:
-            scores, oov = await asyncio.get_running_loop().run_in_executor(
-                None, score_with_retries, served.score, texts, self.settings.model_retries
+            analysis = await asyncio.get_running_loop().run_in_executor(
+                None, analyse_with_retries, run, len(texts), self.settings.model_retries
             )
         except Exception as error:
             log.exception("model failed on a batch of %d tweets", len(texts))
             metrics.MODEL_FAILURES.inc()
             batch.dead.extend(model_failure_letters(batch, error))
-            return []
+            return BatchResult(batch, [], [])
         metrics.INFERENCE_LATENCY.observe(time.perf_counter() - started)
         metrics.BATCH_SIZE.observe(len(texts))
-        return scored_events(batch, scores, oov, (served.name, served.version), datetime.now(UTC))
+        model = (served.name, served.version)
+        scored = scored_events(batch, analysis.scores, analysis.oov_rate, model, datetime.now(UTC))
+        return BatchResult(batch, scored, analysis.found)
 
-    async def _publish(self, event: ScoredTweet) -> list[Awaitable[Any]]:
-        payload = event.to_json()
-        acks = [await send(self.topics.scored, event.id, payload)]
+    def _scored(self, event: ScoredTweet) -> list[Record]:
+        payload, key = event.to_json(), event.id.encode()
+        records: list[Record] = [(self.topics.scored.get_topic_name(), key, payload)]
         self.recent.remember(event.id, event.label)
         self.analytics.capture_prediction(event)
         if needs_review(event.score, self.settings.review_band):
             metrics.REVIEW_QUEUED.inc()
-            acks.append(await send(self.topics.review, event.id, payload))
+            records.append((self.topics.review.get_topic_name(), key, payload))
         metrics.PRODUCE_TO_SCORED.observe(event.latency_s)
-        return acks
+        return records
 
-    async def _dead(self, letter: DeadLetter) -> Awaitable[Any]:
+    def _dead(self, letter: DeadLetter) -> Record:
         metrics.TWEETS_DEADLETTERED.labels(letter.reason).inc()
         self.analytics.capture_error(letter)
-        return await send(self.topics.deadletter, None, letter.to_json())
+        return (self.topics.deadletter.get_topic_name(), None, letter.to_json())

@@ -111,24 +111,42 @@ class ScopeTracker:
         return f"{kind}:other"
 
 
-def scopes_for(
-    text: str, tags: Sequence[str], config: ScopeConfig, tracker: ScopeTracker | None = None
-) -> list[str]:
-    """Scopes of one tweet, `global` first. Without a tracker unknown names fold into
-    `<kind>:other`; with one, the first `max_other` unknown names per kind get their own."""
+@dataclass(frozen=True)
+class FoundScopes:
+    """What one tweet names (airlines, tags) and talks about (aspects), before bounding."""
+
+    entities: tuple[tuple[str, str], ...]  # (kind, normalised name)
+    aspects: tuple[str, ...]
+
+
+def find_scopes(text: str, tags: Sequence[str], config: ScopeConfig) -> FoundScopes:
+    """The costly, stateless half of `scopes_for` (regexes, cleaning, stemming)."""
     if not isinstance(text, str):
         raise ValueError(f"text: must be a string, got {type(text).__name__}")
     if isinstance(tags, str) or not all(isinstance(tag, str) for tag in tags):
         raise ValueError(f"tags: must be a list of strings, got {tags!r}")
-    found = [GLOBAL]
-    for kind, name in _named_entities(text, tags, config):
+    return FoundScopes(tuple(_named_entities(text, tags, config)), tuple(aspects_of(text, config)))
+
+
+def bound_scopes(
+    found: FoundScopes, config: ScopeConfig, tracker: ScopeTracker | None = None
+) -> list[str]:
+    """Scope names, `global` first. Without a tracker unknown names fold into
+    `<kind>:other`; with one, the first `max_other` unknown names per kind get their own."""
+    scopes = [GLOBAL]
+    for kind, name in found.entities:
         scope = _bounded(kind, name, config, tracker)
-        if scope not in found:
-            found.append(scope)
-    for aspect in aspects_of(text, config):
-        if f"aspect:{aspect}" not in found:
-            found.append(f"aspect:{aspect}")
-    return found
+        if scope not in scopes:
+            scopes.append(scope)
+    scopes += [f"aspect:{aspect}" for aspect in found.aspects]
+    return scopes
+
+
+def scopes_for(
+    text: str, tags: Sequence[str], config: ScopeConfig, tracker: ScopeTracker | None = None
+) -> list[str]:
+    """Scopes of one tweet (`find_scopes` then `bound_scopes`)."""
+    return bound_scopes(find_scopes(text, tags, config), config, tracker)
 
 
 def _named_entities(text: str, tags: Sequence[str], config: ScopeConfig) -> list[tuple[str, str]]:

@@ -8,13 +8,16 @@ loaded) before the first batch; a crashed child is replaced on the next call.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from stream.scopes import ScopeConfig
+from stream.scoring import Analysis, analyse
 
 _MODEL: Any = None  # the child's model, set by _load
 
@@ -32,6 +35,10 @@ def _ready() -> bool:
 
 def _score(texts: list[str]) -> tuple[np.ndarray, float]:
     return np.asarray(_MODEL.predict_proba(texts), dtype=float), float(_MODEL.oov_rate(texts))
+
+
+def _analyse(texts: list[str], tags: list[list[str]], scopes: ScopeConfig) -> Analysis:
+    return analyse(_MODEL, texts, tags, scopes)
 
 
 class ProcessScorer:
@@ -54,8 +61,18 @@ class ProcessScorer:
         return pool
 
     def __call__(self, texts: Sequence[str]) -> tuple[np.ndarray, float]:
+        result: tuple[np.ndarray, float] = self._run(_score, list(texts))
+        return result
+
+    def analyse(
+        self, texts: Sequence[str], tags: Sequence[Sequence[str]], scopes: ScopeConfig
+    ) -> Analysis:
+        result: Analysis = self._run(_analyse, list(texts), [list(t) for t in tags], scopes)
+        return result
+
+    def _run(self, function: Callable[..., Any], *args: Any) -> Any:
         try:
-            return self._pool.submit(_score, list(texts)).result()
+            return self._pool.submit(function, *args).result()
         except BrokenProcessPool:
             self._pool = self._start()  # the caller's retry gets a fresh child
             raise

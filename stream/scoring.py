@@ -11,7 +11,9 @@ from datetime import datetime
 
 import numpy as np
 
+from models.base import SentimentModel
 from stream.records import DeadLetter, InvalidRecord, Label, RawTweet, ScoredTweet, parse_raw_tweet
+from stream.scopes import FoundScopes, ScopeConfig, find_scopes
 
 SENTIMENT_FR = {"positive": "Positif", "negative": "Négatif"}
 
@@ -73,7 +75,7 @@ def scored_events(
         label, confidence = label_of(float(score))
         events.append(
             ScoredTweet.model_construct(
-                **dict(tweet),
+                **vars(tweet),  # not dict(tweet): its failed .keys lookup is slow
                 label=label,
                 score=float(score),
                 confidence=confidence,
@@ -87,18 +89,34 @@ def scored_events(
     return events
 
 
-def score_with_retries(
-    score: Callable[[Sequence[str]], tuple[np.ndarray, float]],
-    texts: Sequence[str],
-    retries: int,
-) -> tuple[np.ndarray, float]:
+@dataclass(frozen=True)
+class Analysis:
+    """A batch of texts through the model process: scores, OOV rate, scopes found."""
+
+    scores: np.ndarray
+    oov_rate: float
+    found: list[FoundScopes]
+
+
+def analyse(
+    model: SentimentModel, texts: Sequence[str], tags: Sequence[Sequence[str]], scopes: ScopeConfig
+) -> Analysis:
+    """Everything costly about a batch, in one call (so it can run in the scorer process)."""
+    scores = np.asarray(model.predict_proba(texts), dtype=float)
+    found = [find_scopes(text, labels, scopes) for text, labels in zip(texts, tags, strict=True)]
+    return Analysis(scores, float(model.oov_rate(texts)), found)
+
+
+def analyse_with_retries(
+    analyse_batch: Callable[[], Analysis], expected: int, retries: int
+) -> Analysis:
     """Call the model, retrying on failure; the last error propagates."""
     for attempt in range(retries + 1):
         try:
-            scores, oov = score(texts)
-            if len(scores) != len(texts):
-                raise ValueError(f"model returned {len(scores)} scores for {len(texts)} texts")
-            return scores, oov
+            analysis = analyse_batch()
+            if (got := len(analysis.scores)) != expected:
+                raise ValueError(f"model returned {got} scores for {expected} texts")
+            return analysis
         except Exception:
             if attempt == retries:
                 raise

@@ -13,7 +13,9 @@ import numpy as np
 
 from models.base import SentimentModel, load_model, load_reference_scores, read_manifest
 from stream import metrics
+from stream.scopes import ScopeConfig
 from stream.scorer_process import ProcessScorer
+from stream.scoring import Analysis, analyse
 from stream.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,14 @@ class ServedModel:
         if self.scorer is not None:
             return self.scorer(texts)
         return self.score_here(texts)
+
+    def analyse(
+        self, texts: Sequence[str], tags: Sequence[Sequence[str]], scopes: ScopeConfig
+    ) -> Analysis:
+        """Scores, OOV rate and scopes of a batch, in the child process when there is one."""
+        if self.scorer is not None:
+            return self.scorer.analyse(texts, tags, scopes)
+        return analyse(self.model, texts, tags, scopes)
 
     def score_here(self, texts: Sequence[str]) -> tuple[np.ndarray, float]:
         """In this process: for /predict, where a round trip to the child costs more."""

@@ -56,9 +56,9 @@ class Settings(BaseSettings):
     # Stream worker
     app_id: str = "air-paradis"
     web_port: int = 6066
-    batch_size: int = Field(256, ge=1)
+    batch_size: int = Field(512, ge=1)
     batch_timeout_s: float = Field(0.05, gt=0)
-    scoring_concurrency: int = Field(1, ge=1)  # >1 overlaps batches but reorders event time
+    batches_in_flight: int = Field(2, ge=1)  # scored while earlier ones publish, kept in order
     score_in_subprocess: bool = True  # tokenize + model in a child process (a second core)
     max_text_chars: int = Field(10_000, ge=1)
     kafka_session_timeout_s: float = Field(10.0, gt=0, description="dead worker -> rebalance")

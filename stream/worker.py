@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import faust
 
@@ -12,6 +13,7 @@ from stream.agents import register_agents
 from stream.alert_pipeline import AlertPipeline, FeedbackPipeline
 from stream.analytics import Analytics
 from stream.app import create_app
+from stream.outbox import Outbox
 from stream.pipeline import ScoringPipeline
 from stream.serving import ModelSlot
 from stream.settings import Settings
@@ -29,12 +31,23 @@ def build_worker(
     app = create_app(settings)
     topics = declare_topics(app, settings)
     alerting = AlertPipeline(settings, topics, slot, analytics)
-    scoring = ScoringPipeline(settings, topics, slot, analytics, windows=alerting)
+    outbox = Outbox(settings)
+    _close_on_shutdown(app, outbox)
+    scoring = ScoringPipeline(settings, topics, slot, analytics, outbox, windows=alerting)
     feedback = FeedbackPipeline(settings, topics, scoring.recent, alerting)
     register_agents(app, declare_tables(app, settings), scoring, alerting, feedback)
     register_views(app, settings, slot, topics)
     _register_timers(app, settings, slot)
     return app, topics
+
+
+def _close_on_shutdown(app: faust.App, outbox: Outbox) -> None:
+    async def close_outbox(sender: Any, **_: Any) -> None:
+        left = await asyncio.get_running_loop().run_in_executor(None, outbox.close)
+        if left:
+            log.warning("%d output records were not delivered before shutdown", left)
+
+    app.on_before_shutdown.connect(close_outbox)  # type: ignore[arg-type]  # mode's stub
 
 
 def _register_timers(app: faust.App, settings: Settings, slot: ModelSlot) -> None:

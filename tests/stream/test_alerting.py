@@ -48,13 +48,13 @@ def scored(ts: float, score: float, airline: str = "calmair") -> ScoredTweet:
     )
 
 
-def by_airline(tweet: ScoredTweet) -> list[str]:
-    return ["global", f"airline:{tweet.tags[0][1:]}"]
+def by_airline(tweets: list[ScoredTweet]) -> list[list[str]]:
+    return [["global", f"airline:{tweet.tags[0][1:]}"] for tweet in tweets]
 
 
 def feed(state: ScopeState, scope: str, tweets, config, reference=None, now=T0 + 10_000):
     rejected, closed, alerts = [], [], []
-    for delta in deltas_of(tweets, by_airline, config):
+    for delta in deltas_of(tweets, by_airline(tweets), config):
         if delta.scope != scope:
             continue
         reason = admit(state, delta, config, now)
@@ -67,7 +67,7 @@ def feed(state: ScopeState, scope: str, tweets, config, reference=None, now=T0 +
 
 def test_deltas_group_a_batch_per_scope_and_window(config: WindowConfig) -> None:
     tweets = [scored(T0 + 1, 0.9), scored(T0 + 59, 0.1), scored(T0 + 61, 0.2, "other")]
-    deltas = {(d.scope, d.start): d for d in deltas_of(tweets, by_airline, config)}
+    deltas = {(d.scope, d.start): d for d in deltas_of(tweets, by_airline(tweets), config)}
     assert set(deltas) == {
         ("global", T0),
         ("airline:calmair", T0),

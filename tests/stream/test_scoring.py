@@ -5,13 +5,16 @@ import numpy as np
 import pytest
 
 from stream.records import ScoredTweet
+from stream.scopes import ScopeConfig
 from stream.scoring import (
+    Analysis,
     Origin,
+    analyse,
+    analyse_with_retries,
     label_of,
     model_failure_letters,
     parse_batch,
     predict_response,
-    score_with_retries,
     scored_events,
 )
 
@@ -70,25 +73,45 @@ def test_scored_events_carry_model_and_latency() -> None:
 def test_retries_then_succeeds_and_last_error_propagates() -> None:
     calls = []
 
-    def flaky(texts):
+    def flaky() -> Analysis:
         calls.append(1)
         if len(calls) < 2:
             raise RuntimeError("boom")
-        return np.full(len(texts), 0.5), 0.0
+        return Analysis(np.full(2, 0.5), 0.0, [])
 
-    scores, _ = score_with_retries(flaky, ["a", "b"], retries=2)
-    assert len(scores) == 2 and len(calls) == 2
+    analysis = analyse_with_retries(flaky, expected=2, retries=2)
+    assert len(analysis.scores) == 2 and len(calls) == 2
 
-    def broken(texts):
+    def broken() -> Analysis:
         raise RuntimeError("always")
 
     with pytest.raises(RuntimeError, match="always"):
-        score_with_retries(broken, ["a"], retries=1)
+        analyse_with_retries(broken, expected=1, retries=1)
 
 
 def test_wrong_number_of_scores_is_a_failure() -> None:
     with pytest.raises(ValueError, match="1 scores for 2 texts"):
-        score_with_retries(lambda texts: (np.array([0.5]), 0.0), ["a", "b"], retries=0)
+        analyse_with_retries(lambda: Analysis(np.array([0.5]), 0.0, []), expected=2, retries=0)
+
+
+class KeywordModel:
+    """Scores 0.9 when a text says 'love', else 0.2; every token known."""
+
+    def predict_proba(self, texts):
+        return np.array([0.9 if "love" in text else 0.2 for text in texts])
+
+    def oov_rate(self, texts):
+        return 0.0
+
+
+def test_analyse_scores_and_finds_scopes_of_each_text() -> None:
+    texts = ["love @AirParadis", "my bag is lost #fail"]
+    analysis = analyse(KeywordModel(), texts, [[], ["airline:delta"]], ScopeConfig.build())
+    assert analysis.scores.tolist() == [0.9, 0.2]
+    first, second = analysis.found
+    assert first.entities == (("airline", "airparadis"),) and first.aspects == ()
+    assert ("airline", "delta") in second.entities and ("tag", "fail") in second.entities
+    assert second.aspects == ("baggage",)
 
 
 def test_model_failure_dead_letters_keep_the_original_payload() -> None:
