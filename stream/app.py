@@ -6,6 +6,7 @@ from typing import Any
 
 import faust
 
+from stream.kafka_transport import Transport
 from stream.settings import Settings
 
 
@@ -27,7 +28,7 @@ def broker_credentials(settings: Settings) -> Any:
 
 
 def create_app(settings: Settings) -> faust.App:
-    return faust.App(
+    app = faust.App(
         settings.app_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
         broker_credentials=broker_credentials(settings),
@@ -46,3 +47,5 @@ def create_app(settings: Settings) -> faust.App:
         web_in_thread=False,
         autodiscover=False,
     )
+    app.transport = Transport(app.conf.broker_consumer, app)  # before topics use it
+    return app

@@ -64,7 +64,7 @@ class Outbox:
                 **settings.kafka_client_config(),
                 "acks": "all",
                 "enable.idempotence": True,  # retries neither duplicate nor reorder
-                "linger.ms": 5,
+                "linger.ms": 1,
                 "partitioner": "murmur2_random",
             }
         )

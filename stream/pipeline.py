@@ -173,9 +173,7 @@ class ScoringPipeline:
         run = partial(served.analyse, texts, tags, self.scopes)
         started = time.perf_counter()
         try:
-            analysis = await asyncio.get_running_loop().run_in_executor(
-                None, analyse_with_retries, run, len(texts), self.settings.model_retries
-            )
+            analysis = await analyse_with_retries(run, len(texts), self.settings.model_retries)
         except Exception as error:
             log.exception("model failed on a batch of %d tweets", len(texts))
             metrics.MODEL_FAILURES.inc()

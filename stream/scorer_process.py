@@ -7,7 +7,9 @@ loaded) before the first batch; a crashed child is replaced on the next call.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -47,6 +49,7 @@ class ProcessScorer:
     def __init__(self, model_dir: Path, start_timeout_s: float = 300.0) -> None:
         self.model_dir = model_dir
         self.start_timeout_s = start_timeout_s
+        self._lock = threading.Lock()
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -64,18 +67,32 @@ class ProcessScorer:
         result: tuple[np.ndarray, float] = self._run(_score, list(texts))
         return result
 
-    def analyse(
+    async def analyse(
         self, texts: Sequence[str], tags: Sequence[Sequence[str]], scopes: ScopeConfig
     ) -> Analysis:
-        result: Analysis = self._run(_analyse, list(texts), [list(t) for t in tags], scopes)
-        return result
+        """The batch's analysis; awaited on the event loop without a thread in between."""
+        pool = self._pool
+        try:
+            args = (list(texts), [list(t) for t in tags], scopes)
+            result: Analysis = await asyncio.wrap_future(pool.submit(_analyse, *args))
+            return result
+        except BrokenProcessPool:
+            await asyncio.get_running_loop().run_in_executor(None, self._replace, pool)
+            raise
 
     def _run(self, function: Callable[..., Any], *args: Any) -> Any:
+        pool = self._pool
         try:
-            return self._pool.submit(function, *args).result()
+            return pool.submit(function, *args).result()
         except BrokenProcessPool:
-            self._pool = self._start()  # the caller's retry gets a fresh child
+            self._replace(pool)
             raise
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        """A fresh child for the caller's retry (once, however many batches saw it break)."""
+        with self._lock:
+            if self._pool is broken:
+                self._pool = self._start()
 
     def close(self) -> None:
         """Stop the child once the calls in flight are done."""

@@ -5,7 +5,7 @@ No Kafka and no Faust here, so every rule is tested in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -107,13 +107,13 @@ def analyse(
     return Analysis(scores, float(model.oov_rate(texts)), found)
 
 
-def analyse_with_retries(
-    analyse_batch: Callable[[], Analysis], expected: int, retries: int
+async def analyse_with_retries(
+    analyse_batch: Callable[[], Awaitable[Analysis]], expected: int, retries: int
 ) -> Analysis:
     """Call the model, retrying on failure; the last error propagates."""
     for attempt in range(retries + 1):
         try:
-            analysis = analyse_batch()
+            analysis = await analyse_batch()
             if (got := len(analysis.scores)) != expected:
                 raise ValueError(f"model returned {got} scores for {expected} texts")
             return analysis

@@ -5,6 +5,7 @@ A batch captures `slot.current` before scoring, so a swap never touches a batch 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,13 +37,14 @@ class ServedModel:
             return self.scorer(texts)
         return self.score_here(texts)
 
-    def analyse(
+    async def analyse(
         self, texts: Sequence[str], tags: Sequence[Sequence[str]], scopes: ScopeConfig
     ) -> Analysis:
-        """Scores, OOV rate and scopes of a batch, in the child process when there is one."""
+        """Scores, OOV rate and scopes of a batch: in the child process when there is one,
+        else in a thread."""
         if self.scorer is not None:
-            return self.scorer.analyse(texts, tags, scopes)
-        return analyse(self.model, texts, tags, scopes)
+            return await self.scorer.analyse(texts, tags, scopes)
+        return await asyncio.to_thread(analyse, self.model, texts, tags, scopes)
 
     def score_here(self, texts: Sequence[str]) -> tuple[np.ndarray, float]:
         """In this process: for /predict, where a round trip to the child costs more."""

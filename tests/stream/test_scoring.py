@@ -1,3 +1,4 @@
+import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -73,25 +74,28 @@ def test_scored_events_carry_model_and_latency() -> None:
 def test_retries_then_succeeds_and_last_error_propagates() -> None:
     calls = []
 
-    def flaky() -> Analysis:
+    async def flaky() -> Analysis:
         calls.append(1)
         if len(calls) < 2:
             raise RuntimeError("boom")
         return Analysis(np.full(2, 0.5), 0.0, [])
 
-    analysis = analyse_with_retries(flaky, expected=2, retries=2)
+    analysis = asyncio.run(analyse_with_retries(flaky, expected=2, retries=2))
     assert len(analysis.scores) == 2 and len(calls) == 2
 
-    def broken() -> Analysis:
+    async def broken() -> Analysis:
         raise RuntimeError("always")
 
     with pytest.raises(RuntimeError, match="always"):
-        analyse_with_retries(broken, expected=1, retries=1)
+        asyncio.run(analyse_with_retries(broken, expected=1, retries=1))
 
 
 def test_wrong_number_of_scores_is_a_failure() -> None:
+    async def short() -> Analysis:
+        return Analysis(np.array([0.5]), 0.0, [])
+
     with pytest.raises(ValueError, match="1 scores for 2 texts"):
-        analyse_with_retries(lambda: Analysis(np.array([0.5]), 0.0, []), expected=2, retries=0)
+        asyncio.run(analyse_with_retries(short, expected=2, retries=0))
 
 
 class KeywordModel:
