@@ -8,6 +8,7 @@ loaded) before the first batch; a crashed child is replaced on the next call.
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import threading
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ def _load(model_dir: str) -> None:
     from models.base import load_model
 
     _MODEL = load_model(Path(model_dir))
+    gc.freeze()  # the loaded model and modules out of the collector's full passes
 
 
 def _ready() -> bool:

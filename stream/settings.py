@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     app_id: str = "air-paradis"
     web_port: int = 6066
     batch_size: int = Field(512, ge=1)
-    batch_timeout_s: float = Field(0.02, gt=0)
+    batch_timeout_s: float = Field(0.035, gt=0)
     batches_in_flight: int = Field(4, ge=1)  # scored while earlier ones publish, kept in order
     score_in_subprocess: bool = True  # tokenize + model in a child process (a second core)
     max_text_chars: int = Field(10_000, ge=1)
