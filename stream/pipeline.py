@@ -135,6 +135,11 @@ class ScoringPipeline:
         ):
             await self._in_flight.popleft()
 
+    async def flush(self) -> None:
+        """Wait for every submitted batch; the first failure propagates."""
+        while self._in_flight:
+            await self._in_flight.popleft()
+
     async def _run(self, events: Sequence[faust.EventT], previous: Awaitable[Any] | None) -> None:
         result = await self._validate_and_score(events)
         if previous is not None:
