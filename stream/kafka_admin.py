@@ -103,6 +103,21 @@ def _creation_outcome(name: str, future: Future[None], timeout_s: float) -> Topi
     return "created"
 
 
+def delete_topics_containing(settings: Settings, marker: str, timeout_s: float = 10.0) -> list[str]:
+    """Delete every topic whose name contains `marker` (a test's or a benchmark run's,
+    Faust's internal ones included), so a shared broker stays lean; the names deleted."""
+    admin = AdminClient(_client_config(settings))
+    names = [name for name in admin.list_topics(timeout=timeout_s).topics if marker in name]
+    if names:
+        for future in admin.delete_topics(names, operation_timeout=timeout_s).values():
+            try:
+                future.result(timeout=timeout_s)
+            except KafkaException as exc:  # already gone is fine
+                if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+                    raise
+    return names
+
+
 def smoke(settings: Settings, timeout_s: float = 30.0) -> RawTweet:
     """Produce one tweet to the raw topic (created if missing) and read that record back."""
     ensure_topics(settings, [settings.topic_raw], timeout_s)

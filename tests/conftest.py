@@ -151,3 +151,6 @@ def start_worker(tmp_path: Path, kafka_bootstrap: str) -> Iterator:
     yield start
     for worker in workers:
         worker.stop()
+        app_id = worker.env.get("AIRPARADIS_APP_ID", "")
+        if app_id.startswith("test-"):  # an isolated_env worker: its topics carry the tag
+            delete_topics_containing(kafka_bootstrap, app_id.removeprefix("test-"))

@@ -49,19 +49,11 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 def delete_topics_containing(bootstrap: str, marker: str, timeout_s: float = 10.0) -> list[str]:
     """Delete a test's topics (Faust's internal ones included) so the shared broker stays lean."""
-    from confluent_kafka import KafkaError, KafkaException
-    from confluent_kafka.admin import AdminClient
+    from stream.kafka_admin import delete_topics_containing as delete
+    from stream.settings import Settings
 
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    names = [name for name in admin.list_topics(timeout=timeout_s).topics if marker in name]
-    if names:
-        for future in admin.delete_topics(names, operation_timeout=timeout_s).values():
-            try:
-                future.result(timeout=timeout_s)
-            except KafkaException as exc:  # already gone is fine
-                if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
-                    raise
-    return names
+    settings = Settings(_env_file=None, kafka_bootstrap_servers=bootstrap)  # type: ignore[call-arg]
+    return delete(settings, marker, timeout_s)
 
 
 def run_script(command: str, env: dict[str, str], timeout_s: float = 180) -> str:

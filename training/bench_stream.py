@@ -25,6 +25,7 @@ import numpy as np
 import typer
 
 from models.lstm import LstmModel
+from stream.kafka_admin import delete_topics_containing
 from stream.local_worker import Worker, get_json, isolated_env, settings_from
 from stream.producer import produce
 from stream.serving import ServedModel, load_served
@@ -159,6 +160,8 @@ def main(
         _, latencies = end_to_end(worker_settings, texts[: int(rate * latency_seconds)], rate)
     finally:
         worker.stop()
+        tag = env["AIRPARADIS_APP_ID"].removeprefix("test-")  # isolated_env's topics carry it
+        delete_topics_containing(settings, tag)
     report(served, ceiling, throughput, rate, latencies, (naive, naive_keras), predict, tweets)
 
 
