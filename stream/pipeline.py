@@ -147,12 +147,6 @@ class ScoringPipeline:
         await self._publish(result)
         _release(events)
 
-    async def handle(self, events: Sequence[faust.EventT]) -> list[ScoredTweet]:
-        """One batch start to finish, without holding or releasing its messages."""
-        result = await self._validate_and_score(events)
-        await self._publish(result)
-        return result.scored
-
     async def _validate_and_score(self, events: Sequence[faust.EventT]) -> BatchResult:
         metrics.TWEETS_CONSUMED.inc(len(events))
         batch = parse_batch([(e.value, origin_of(e)) for e in events], self.settings.max_text_chars)

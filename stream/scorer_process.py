@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from stream.scopes import ScopeConfig
-from stream.scoring import Analysis, analyse
+from stream.scoring import Analysis, analyse, score_texts
 
 _MODEL: Any = None  # the child's model, set by _load
 
@@ -38,7 +38,7 @@ def _ready() -> bool:
 
 
 def _score(texts: list[str]) -> tuple[np.ndarray, float]:
-    return np.asarray(_MODEL.predict_proba(texts), dtype=float), float(_MODEL.oov_rate(texts))
+    return score_texts(_MODEL, texts)
 
 
 def _analyse(texts: list[str], tags: list[list[str]], scopes: ScopeConfig) -> Analysis:

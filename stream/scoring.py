@@ -102,9 +102,14 @@ def analyse(
     model: SentimentModel, texts: Sequence[str], tags: Sequence[Sequence[str]], scopes: ScopeConfig
 ) -> Analysis:
     """Everything costly about a batch, in one call (so it can run in the scorer process)."""
-    scores = np.asarray(model.predict_proba(texts), dtype=float)
+    scores, oov_rate = score_texts(model, texts)
     found = [find_scopes(text, labels, scopes) for text, labels in zip(texts, tags, strict=True)]
-    return Analysis(scores, float(model.oov_rate(texts)), found)
+    return Analysis(scores, oov_rate, found)
+
+
+def score_texts(model: SentimentModel, texts: Sequence[str]) -> tuple[np.ndarray, float]:
+    """Probabilities of positive for a batch, and the batch's OOV token rate."""
+    return np.asarray(model.predict_proba(texts), dtype=float), float(model.oov_rate(texts))
 
 
 async def analyse_with_retries(

@@ -16,7 +16,7 @@ from models.base import SentimentModel, load_model, load_reference_scores, read_
 from stream import metrics
 from stream.scopes import ScopeConfig
 from stream.scorer_process import ProcessScorer
-from stream.scoring import Analysis, analyse
+from stream.scoring import Analysis, analyse, score_texts
 from stream.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class ServedModel:
 
     def score_here(self, texts: Sequence[str]) -> tuple[np.ndarray, float]:
         """In this process: for /predict, where a round trip to the child costs more."""
-        return np.asarray(self.model.predict_proba(texts), dtype=float), self.model.oov_rate(texts)
+        return score_texts(self.model, texts)
 
     def close(self) -> None:
         if self.scorer is not None:
