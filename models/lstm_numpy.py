@@ -77,12 +77,21 @@ class NumpyBiLstm:
         z = np.matmul(h, self.recurrent)
         z[0] += self.tables[0].take(ids[0], axis=0)
         z[1] += self.tables[1].take(ids[1], axis=0)
-        expit(z[..., : 3 * u], out=z[..., : 3 * u])
+        _sigmoid(z[..., : 3 * u])
         np.tanh(z[..., 3 * u :], out=z[..., 3 * u :])
         c *= z[..., u : 2 * u]
         c += z[..., :u] * z[..., 3 * u :]
         np.tanh(c, out=h)
         h *= z[..., 2 * u : 3 * u]
+
+
+def _sigmoid(x: np.ndarray) -> None:
+    """In place, as 0.5 * tanh(x / 2) + 0.5: NumPy's vectorised tanh is ~8x faster than
+    scipy's expit on float32, and the gates are most of a step's time after the matmul."""
+    x *= 0.5
+    np.tanh(x, out=x)
+    x *= 0.5
+    x += 0.5
 
 
 def _contiguous(arrays: list[np.ndarray]) -> np.ndarray:
