@@ -17,6 +17,8 @@ from typing import Any
 from stream.records import RawTweet
 from stream.settings import Settings
 
+PACING_S = 0.002  # a rate-paced producer runs at most this far ahead of schedule
+
 _TAG = re.compile(r"(?<![\w@#])[@#](\w{1,30})")
 
 
@@ -77,9 +79,9 @@ def produce(
         if on_sent:
             on_sent()
         if rate:
-            delay = started + count / rate - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
+            ahead = started + count / rate - time.perf_counter()
+            if ahead > PACING_S:  # sleep in steps of a few tweets, not one wake-up per tweet
+                time.sleep(ahead)
     if producer.flush(30) > 0:
         raise RuntimeError("some messages were not delivered within 30 s")
     return count

@@ -98,7 +98,16 @@ def _from_end(settings: Settings, topic: str) -> Any:
     """A consumer of `topic` positioned at its current end: it sees only new records."""
     from confluent_kafka import Consumer, TopicPartition
 
-    consumer = Consumer({**settings.kafka_client_config(), "group.id": f"bench-{uuid.uuid4()}"})
+    consumer = Consumer(
+        {
+            **settings.kafka_client_config(),
+            "group.id": f"bench-{uuid.uuid4()}",
+            # few, full fetches: the reader's CPU is not the worker's (latency_s is stamped
+            # by the worker, so waiting here does not change it)
+            "fetch.min.bytes": 256 * 1024,
+            "fetch.wait.max.ms": 100,
+        }
+    )
     ends = []
     for partition in consumer.list_topics(topic, timeout=10).topics[topic].partitions:
         _, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)

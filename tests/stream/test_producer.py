@@ -1,10 +1,13 @@
 import gzip
 import json
+import time
 from pathlib import Path
 
 import pytest
 
-from stream.producer import as_raw_tweet, read_tweet_file, tags_of
+from stream.kafka_admin import ensure_topics
+from stream.producer import PACING_S, as_raw_tweet, produce, read_tweet_file, tags_of
+from stream.settings import Settings
 
 
 def test_tags_are_mentions_and_hashtags_lowercased_once() -> None:
@@ -35,3 +38,22 @@ def test_csv_without_text_column_is_rejected(tmp_path: Path) -> None:
 def test_rows_are_completed_into_valid_raw_tweets() -> None:
     tweet = as_raw_tweet({"text": "@AirParadis thanks!"})
     assert tweet.tags == ["@airparadis"] and tweet.id and tweet.created_at.tzinfo
+
+
+@pytest.mark.kafka
+def test_a_paced_producer_never_runs_ahead_of_its_rate(settings: Settings) -> None:
+    ensure_topics(settings, [settings.topic_raw])
+    sent_at: list[float] = []
+    rate, count = 2000.0, 300
+    started = time.perf_counter()
+    produce(
+        settings,
+        [(None, b'{"text": "on time"}')] * count,
+        rate=rate,
+        on_sent=lambda: sent_at.append(time.perf_counter() - started),
+    )
+    assert len(sent_at) == count
+    # the i-th record goes no earlier than its slot, less the pacing step (a lower bound:
+    # a slow machine only makes it later, so this does not depend on the machine's speed)
+    early = [i / rate - PACING_S - at for i, at in enumerate(sent_at)]
+    assert max(early) < 1e-3
