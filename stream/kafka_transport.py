@@ -1,4 +1,5 @@
-"""Faust's aiokafka transport, with a short broker-side wait for the worker's fetches.
+"""Faust's aiokafka transport, with a short broker-side wait for the worker's fetches, and
+offset commits that only ever cover records a stream processed.
 
 Faust builds its consumer with `fetch_max_wait_ms=1500`, not configurable. aiokafka keeps
 one fetch in flight per broker and leaves out of it the partitions whose records are
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from faust.transport.drivers import aiokafka as driver
+from faust.types import TP, Message
 
 FETCH_MAX_WAIT_MS = 50
 
@@ -26,6 +28,29 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
 class Consumer(driver.Consumer):
     def _new_consumer_thread(self) -> ConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    def ack(self, message: Message) -> bool:
+        """Faust acks the records a stream skips during a rebalance (old generation, flow
+        suspended) as if they had been processed, and a commit could then pass records that
+        were never scored (kill -9 and restart lost 98 of 3,000 tweets in 1 run of 10). Only
+        records a stream took (`tracked`) count here; a skipped one stays a hole in the
+        acked offsets, so commits wait for its copy fetched again from the committed offset."""
+        if not message.tracked:
+            return False
+        acked: bool = super().ack(message)
+        return acked
+
+    def _new_offset(self, tp: TP) -> int | None:
+        """Faust's walk over the acked offsets (the first consecutive run from the committed
+        one), on a de-duplicated list. After a rebalance a partition's records can be acked
+        twice, by the copy fetched before it and by the one fetched again from the committed
+        offset; Faust's walk stops at the first repeated offset, so commits crawled a few
+        offsets a second (seen after a kill -9 and restart: 850 offsets acked, committed
+        +17 in 36 s)."""
+        acked = self._acked[tp]
+        acked[:] = sorted(set(acked))
+        offset: int | None = super()._new_offset(tp)
+        return offset
 
 
 class Transport(driver.Transport):

@@ -8,10 +8,12 @@ import time
 import uuid
 
 import pytest
+from confluent_kafka import Consumer, TopicPartition
 
 from stream.local_worker import get_json, read_events, settings_from
 from stream.producer import produce
 from stream.records import DeadLetter, ScoredTweet
+from stream.settings import Settings
 
 pytestmark = pytest.mark.kafka
 
@@ -90,6 +92,31 @@ def test_kill_9_mid_stream_loses_nothing(start_worker, small_model_dir, kafka_bo
         everything = read_events(settings, settings.topic_scored, 10**9, timeout_s=10)
         seen |= {e["id"] for e in everything}
     assert ids <= seen, f"{len(ids - seen)} tweets lost"
+    # and the commits catch up: none stuck behind a hole or a repeated ack
+    lag = wait_until_committed(settings, deadline_s=30)
+    assert lag == 0, f"{lag} input records still uncommitted 30 s after the last was scored"
+
+
+def wait_until_committed(settings: Settings, deadline_s: float) -> int:
+    """Uncommitted records of tweets.raw for the worker's group, polled until none or late."""
+    consumer = Consumer({**settings.kafka_client_config(), "group.id": settings.app_id})
+    try:
+        partitions = consumer.list_topics(settings.topic_raw, timeout=10).topics
+        tps = [
+            TopicPartition(settings.topic_raw, p) for p in partitions[settings.topic_raw].partitions
+        ]
+        deadline = time.monotonic() + deadline_s
+        while True:
+            committed = consumer.committed(tps, timeout=10)
+            lag = sum(
+                consumer.get_watermark_offsets(tp, timeout=10)[1] - max(tp.offset, 0)
+                for tp in committed
+            )
+            if lag == 0 or time.monotonic() > deadline:
+                return lag
+            time.sleep(1)
+    finally:
+        consumer.close()
 
 
 def test_predict_and_health_endpoints(start_worker, small_model_dir):
