@@ -110,7 +110,10 @@ java_opts() {
 format_storage() {
     [[ -f "$DATA_DIR/data/meta.properties" ]] && return
     local cluster_id
-    cluster_id=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    cluster_id=-
+    while [[ $cluster_id == -* ]]; do  # like Kafka's Uuid: never a leading '-' (read as an option)
+        cluster_id=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    done
     log "formatting KRaft storage in $DATA_DIR/data (cluster $cluster_id)"
     read -ra heap <<<"$HEAP_OPTS"
     java "${heap[@]}" -Dlog4j2.configurationFile="$HERE/log4j2.properties" -cp "$LIBS/*" \
