@@ -26,8 +26,23 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
 
 
 class Consumer(driver.Consumer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._guarded: set[str] = set()  # topics whose offsets only mark_done makes committable
+        self._done: set[tuple[TP, int]] = set()
+
     def _new_consumer_thread(self) -> ConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    def guard(self, topic: str) -> None:
+        """From now on, a record of `topic` counts as acked only once `mark_done` named it:
+        Faust's own acks (a `take` buffer dropped in a rebalance) cannot move its commits."""
+        self._guarded.add(topic)
+
+    def mark_done(self, message: Message) -> None:
+        """`message`'s outputs are on the broker: its final ack may make it committable."""
+        if message.topic in self._guarded:
+            self._done.add((message.tp, message.offset))
 
     def ack(self, message: Message) -> bool:
         """Faust acks the records a stream skips during a rebalance (old generation, flow
@@ -37,6 +52,11 @@ class Consumer(driver.Consumer):
         acked offsets, so commits wait for its copy fetched again from the committed offset."""
         if not message.tracked:
             return False
+        if message.topic in self._guarded:
+            done = (message.tp, message.offset)
+            if done not in self._done:
+                return False
+            self._done.discard(done)
         acked: bool = super().ack(message)
         return acked
 
@@ -55,3 +75,11 @@ class Consumer(driver.Consumer):
 
 class Transport(driver.Transport):
     Consumer = Consumer
+
+
+def guard_commits(app: Any, topic: str) -> None:
+    """Make `topic`'s commits follow `Consumer.mark_done` only (see `Consumer.guard`)."""
+    consumer = app.consumer
+    if not isinstance(consumer, Consumer):
+        raise TypeError(f"app consumer is {type(consumer).__name__}, not stream.kafka_transport's")
+    consumer.guard(topic)

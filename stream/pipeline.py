@@ -94,6 +94,9 @@ def _release(events: Sequence[faust.EventT]) -> None:
     """Drop the hold taken in `submit`: the offsets become committable."""
     for event in events:
         message = event.message
+        mark_done = getattr(event.app.consumer, "mark_done", None)  # our transport's consumer
+        if mark_done is not None:
+            mark_done(message)
         if event.ack():  # the last reference: Faust's consumer may now commit it
             event.app.sensors.on_message_out(message.tp, message.offset, message)
 

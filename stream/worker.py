@@ -14,6 +14,7 @@ from stream.agents import register_agents
 from stream.alert_pipeline import AlertPipeline, FeedbackPipeline
 from stream.analytics import Analytics
 from stream.app import create_app
+from stream.kafka_transport import guard_commits
 from stream.outbox import Outbox
 from stream.pipeline import ScoringPipeline
 from stream.serving import ModelSlot
@@ -30,6 +31,7 @@ def build_worker(
 ) -> tuple[faust.App, Topics]:
     """The whole topology around an already loaded model slot."""
     app = create_app(settings)
+    guard_commits(app, settings.topic_raw)  # only published batches move its commits
     topics = declare_topics(app, settings)
     alerting = AlertPipeline(settings, topics, slot, analytics)
     outbox = Outbox(settings)

@@ -8,7 +8,7 @@ from faust.types import TP
 from faust.types.tuples import ConsumerMessage
 
 from stream.app import create_app
-from stream.kafka_transport import FETCH_MAX_WAIT_MS, ConsumerThread
+from stream.kafka_transport import FETCH_MAX_WAIT_MS, ConsumerThread, guard_commits
 from stream.settings import Settings
 
 
@@ -60,6 +60,27 @@ def test_only_records_a_stream_took_count_as_acked(settings: Settings) -> None:
         taken.tracked = True  # what a stream does to each record it takes
         consumer.ack(taken)
         consumer.ack(skipped)  # skipped in a rebalance: Faust acks it unprocessed
+        return list(consumer._acked[tp])  # type: ignore[attr-defined]
+
+    assert asyncio.run(acked_offsets()) == [7]
+
+
+def test_a_guarded_topic_commits_only_what_was_marked_done(settings: Settings) -> None:
+    tp = TP(settings.topic_raw, 0)
+
+    async def acked_offsets() -> list[int]:
+        app = create_app(settings)
+        app.topics._acking_topics.add(tp.topic)  # type: ignore[attr-defined]
+        guard_commits(app, tp.topic)
+        consumer = app.consumer
+        published, dropped = (
+            ConsumerMessage(tp.topic, 0, offset, 0.0, 0, [], None, b"{}", None, tp=tp)
+            for offset in (7, 8)
+        )
+        published.tracked = dropped.tracked = True  # both taken by the stream
+        consumer.mark_done(published)  # type: ignore[attr-defined]  # its outputs are on the broker
+        consumer.ack(published)
+        consumer.ack(dropped)  # e.g. a take buffer acked in a rebalance, never published
         return list(consumer._acked[tp])  # type: ignore[attr-defined]
 
     assert asyncio.run(acked_offsets()) == [7]

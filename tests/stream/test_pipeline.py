@@ -56,7 +56,8 @@ class ManualOutbox:
 
 
 class FakeEvent:
-    """What the pipeline reads of a Faust event: value, message, ack(), app.sensors."""
+    """What the pipeline reads of a Faust event: value, message, ack(), app.sensors and
+    app.consumer.mark_done."""
 
     def __init__(self, tweet_id: str, text: str, offset: int) -> None:
         self.value = json.dumps(
@@ -66,7 +67,11 @@ class FakeEvent:
             "tweets.raw", 0, offset, time.time(), 0, None, None, self.value, None, tp=TP("raw", 0)
         )
         self.message.incref()  # the stream's own reference, dropped by take_events' ack
-        self.app = SimpleNamespace(sensors=SimpleNamespace(on_message_out=lambda *_: None))
+        self.marked_done = False  # by the pipeline, for the consumer's commit guard
+        consumer = SimpleNamespace(mark_done=lambda message: setattr(self, "marked_done", True))
+        self.app = SimpleNamespace(
+            sensors=SimpleNamespace(on_message_out=lambda *_: None), consumer=consumer
+        )
 
     def ack(self) -> bool:
         return self.message.ack(None)  # type: ignore[arg-type]
@@ -119,9 +124,10 @@ def test_offsets_stay_held_until_the_broker_acknowledges_the_outputs(settings: S
                 break
             await asyncio.sleep(0.02)
         assert outbox.batches and not any(event.message.acked for event in events)
+        assert not any(event.marked_done for event in events)
         outbox.acked.set()
         await pipeline.flush()
-        assert all(event.message.acked for event in events)
+        assert all(event.message.acked and event.marked_done for event in events)
 
     asyncio.run(scenario())
 
