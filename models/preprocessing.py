@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
@@ -16,6 +16,10 @@ from typing import Any
 URL_TOKEN = "<url>"
 USER_TOKEN = "<user>"
 NUMBER_TOKEN = "<num>"
+# NLTK runs each tokenizer regex under a wall-clock timeout (a backstop against patterns
+# that backtrack super-linearly on long inputs); the timeout check is about 40 % of its
+# cost. Texts up to this length use the same compiled patterns without it: same tokens.
+UNTIMED_MAX_CHARS = 1_000
 NEGATIONS = frozenset(
     {"not", "no", "nor", "never", "none", "nobody", "nothing", "neither", "cannot"}
 )
@@ -151,6 +155,7 @@ class Preprocessor:
 
         self.config = config or PreprocessConfig()
         self._tokenizer = TweetTokenizer(preserve_case=True, reduce_len=False, strip_handles=False)
+        self._untimed = _untimed_tokenize(self._tokenizer)
         self._stopwords: frozenset[str] = frozenset()
         self._lemma = _identity
         if self.config.remove_stopwords:
@@ -159,7 +164,11 @@ class Preprocessor:
             self._lemma = _load_lemmatizer()
 
     def tokenize(self, text: str) -> list[str]:
-        tokens = self._tokenizer.tokenize(clean_tweet(text))
+        text = clean_tweet(text)
+        if self._untimed is not None and len(text) <= UNTIMED_MAX_CHARS:
+            tokens = self._untimed(text)
+        else:
+            tokens = self._tokenizer.tokenize(text)
         tokens = [_EMOTICONS.get(tok, tok) for tok in tokens]
         if self._stopwords:
             tokens = [tok for tok in tokens if tok not in self._stopwords]
@@ -167,6 +176,25 @@ class Preprocessor:
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.tokenize(text) for text in texts]
+
+
+def _untimed_tokenize(tokenizer: Any) -> Callable[[str], list[str]] | None:
+    """`tokenizer.tokenize` (preserve_case, no reduce_len, no strip_handles) on NLTK's own
+    compiled patterns, without their timeout; None if this NLTK lays them out otherwise."""
+    from nltk.tokenize import casual
+
+    try:
+        timed = tokenizer.PHONE_WORD_RE if tokenizer.match_phone_numbers else tokenizer.WORD_RE
+        words, hang = timed._rx, casual.HANG_RE._rx
+        unescape = casual._replace_html_entities
+    except AttributeError:
+        return None
+
+    def tokenize(text: str) -> list[str]:
+        found: list[str] = words.findall(hang.sub(r"\1\1\1", unescape(text)))
+        return found
+
+    return tokenize
 
 
 def _identity(token: str) -> str:

@@ -6,6 +6,7 @@ import pytest
 
 from models.preprocessing import (
     NUMBER_TOKEN,
+    UNTIMED_MAX_CHARS,
     URL_TOKEN,
     USER_TOKEN,
     MissingNltkData,
@@ -13,6 +14,7 @@ from models.preprocessing import (
     Preprocessor,
     clean_tweet,
 )
+from tests.conftest import labelled_sample
 
 
 @pytest.mark.parametrize(
@@ -73,6 +75,32 @@ def test_tokenize_many_matches_tokenize() -> None:
     preprocessor = Preprocessor()
     texts = ["good flight", "bad food!"]
     assert preprocessor.tokenize_many(texts) == [preprocessor.tokenize(t) for t in texts]
+
+
+def test_tokens_are_nltks_tweet_tokens_without_its_timeout() -> None:
+    from nltk.tokenize import TweetTokenizer
+
+    nltk_tokens = TweetTokenizer(preserve_case=True, reduce_len=False, strip_handles=False)
+    preprocessor = Preprocessor()
+    assert preprocessor._untimed is not None  # this NLTK's patterns were found
+    edge_cases = [
+        "call 555-123-4567 or +33 1 23 45 67 89 now!!!!!!",
+        "&lt;3 &amp;&amp; &#128512; &bogus; :-) :-D <3 >:(",
+        "waaaaaaay tooooo looooong ........ ??????",
+        "héhé naïve café, Москва, नमस्ते, 東京 ✈️ 😡",
+        "http://t.co/x @user #TagHere e-mail: a.b@c.com $100 5:30pm",
+    ]
+    texts, _ = labelled_sample(1000)
+    for text in [*edge_cases, *texts]:
+        cleaned = clean_tweet(text)
+        assert preprocessor._untimed(cleaned) == nltk_tokens.tokenize(cleaned), text
+
+
+def test_long_texts_keep_nltks_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    preprocessor = Preprocessor()
+    monkeypatch.setattr(preprocessor, "_untimed", lambda text: pytest.fail("untimed path"))
+    tokens = preprocessor.tokenize("delayed " * (UNTIMED_MAX_CHARS // 8 + 1))
+    assert tokens[:2] == ["delayed", "delayed"]
 
 
 def test_missing_nltk_data_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
