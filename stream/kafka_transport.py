@@ -1,5 +1,6 @@
-"""Faust's aiokafka transport, with a short broker-side wait for the worker's fetches, and
-offset commits that only ever cover records a stream processed.
+"""Faust's aiokafka transport for the worker: a short broker-side fetch wait, records
+delivered to streams without a task each, and offsets committed only for records a
+stream processed (`stream.kafka_offsets`).
 
 Faust builds its consumer with `fetch_max_wait_ms=1500`, not configurable. aiokafka keeps
 one fetch in flight per broker and leaves out of it the partitions whose records are
@@ -10,10 +11,15 @@ behind it: seen as 1-1.4 s gaps in produce-to-scored latency. 50 ms bounds that 
 
 from __future__ import annotations
 
+from collections.abc import Coroutine, Generator
+from functools import partial
+from inspect import iscoroutine
 from typing import Any
 
 from faust.transport.drivers import aiokafka as driver
-from faust.types import TP, Message
+from mode.services import WaitResults
+
+from stream.kafka_offsets import ProcessedOffsets
 
 FETCH_MAX_WAIT_MS = 50
 
@@ -25,50 +31,58 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
         return consumer
 
 
-class Consumer(driver.Consumer):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._guarded: set[str] = set()  # topics whose offsets only mark_done makes committable
-        self._done: set[tuple[TP, int]] = set()
-
+class Consumer(ProcessedOffsets):
     def _new_consumer_thread(self) -> ConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
-    def guard(self, topic: str) -> None:
-        """From now on, a record of `topic` counts as acked only once `mark_done` named it:
-        Faust's own acks (a `take` buffer dropped in a rebalance) cannot move its commits."""
-        self._guarded.add(topic)
+    async def wait_first(self, *coros: Any, timeout: Any = None) -> WaitResults:
+        """Faust's drain loop delivers each record with `wait_first(callback(message),
+        suspend_flow.wait())`, so that a rebalance interrupts a delivery stuck on a full
+        stream buffer: four tasks a record (~40 us, the loop's largest single cost). Here
+        the delivery's first step runs inline; only if it has to wait is it raced as Faust
+        does. The first step of a coroutine is what a task would run first anyway."""
+        racing = len(coros) == 2 and all(iscoroutine(coro) for coro in coros)
+        if not racing or timeout is not None or self.suspend_flow.is_set():
+            return await super().wait_first(*coros, timeout=timeout)
+        delivery, suspended = coros
+        try:
+            waiting_on = delivery.send(None)
+        except StopIteration as done:
+            suspended.close()  # never started: no task to cancel
+            return WaitResults([delivery], [done.value], False)
+        except BaseException:
+            suspended.close()
+            raise
+        return await super().wait_first(_finish(delivery, waiting_on), suspended)
 
-    def mark_done(self, message: Message) -> None:
-        """`message`'s outputs are on the broker: its final ack may make it committable."""
-        if message.topic in self._guarded:
-            self._done.add((message.tp, message.offset))
 
-    def ack(self, message: Message) -> bool:
-        """Count a record as acked only if a stream took it (`tracked`: Faust also acks the
-        records it skips in a rebalance) and, on a guarded topic, once `mark_done` named it.
-        Anything else stays a hole in the acked offsets, replayed from the committed one."""
-        if not message.tracked:
-            return False
-        if message.topic in self._guarded:
-            done = (message.tp, message.offset)
-            if done not in self._done:
-                return False
-            self._done.discard(done)
-        acked: bool = super().ack(message)
-        return acked
+class _Started:
+    """Awaitable that drives a coroutine whose first step already ran and waits on
+    `waiting_on`: what `await coroutine` would have done from that point."""
 
-    def _new_offset(self, tp: TP) -> int | None:
-        """Faust's walk over the acked offsets (the first consecutive run from the committed
-        one), on a de-duplicated list. After a rebalance a partition's records can be acked
-        twice, by the copy fetched before it and by the one fetched again from the committed
-        offset; Faust's walk stops at the first repeated offset, so commits crawled a few
-        offsets a second (seen after a kill -9 and restart: 850 offsets acked, committed
-        +17 in 36 s)."""
-        acked = self._acked[tp]
-        acked[:] = sorted(set(acked))
-        offset: int | None = super()._new_offset(tp)
-        return offset
+    def __init__(self, coroutine: Coroutine[Any, Any, Any], waiting_on: Any) -> None:
+        self.coroutine, self.waiting_on = coroutine, waiting_on
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coroutine, waiting_on = self.coroutine, self.waiting_on
+        while True:
+            try:
+                sent = yield waiting_on
+            except GeneratorExit:
+                coroutine.close()
+                raise
+            except BaseException as error:  # a cancellation: the coroutine handles it
+                step = partial(coroutine.throw, error)
+            else:
+                step = partial(coroutine.send, sent)
+            try:
+                waiting_on = step()
+            except StopIteration as done:
+                return done.value
+
+
+async def _finish(coroutine: Coroutine[Any, Any, Any], waiting_on: Any) -> Any:
+    return await _Started(coroutine, waiting_on)
 
 
 class Transport(driver.Transport):
@@ -76,8 +90,8 @@ class Transport(driver.Transport):
 
 
 def guard_commits(app: Any, topic: str) -> None:
-    """Make `topic`'s commits follow `Consumer.mark_done` only (see `Consumer.guard`)."""
+    """Make `topic`'s commits follow `mark_done` only (see `ProcessedOffsets.guard`)."""
     consumer = app.consumer
-    if not isinstance(consumer, Consumer):
+    if not isinstance(consumer, ProcessedOffsets):
         raise TypeError(f"app consumer is {type(consumer).__name__}, not stream.kafka_transport's")
     consumer.guard(topic)
