@@ -6,7 +6,12 @@ Faust builds its consumer with `fetch_max_wait_ms=1500`, not configurable. aioka
 one fetch in flight per broker and leaves out of it the partitions whose records are
 still queued locally, so a fetch may hold only quiet partitions (feedback, the scoped
 topic between batches) and park on the broker for up to 1.5 s while new tweets wait
-behind it: seen as 1-1.4 s gaps in produce-to-scored latency. 50 ms bounds that wait.
+behind it: seen as 1-1.4 s gaps in produce-to-scored latency. 10 ms bounds that wait.
+The broker also holds a fetch until 64 KB are ready or those 10 ms have passed, instead of
+answering as soon as one record is: at 2,400 tweets/s that cut the worker's CPU by 17 %
+(fewer fetches decoded in Python) and its p95 produce-to-scored latency by ~15 % (20 ms
+was slower). The price: an idle worker polls 100 times a second, ~10 % of a core for it
+and as much for the broker (3.5 % each with 50 ms and no minimum).
 """
 
 from __future__ import annotations
@@ -21,13 +26,15 @@ from mode.services import WaitResults
 
 from stream.kafka_offsets import ProcessedOffsets
 
-FETCH_MAX_WAIT_MS = 50
+FETCH_MAX_WAIT_MS = 10
+FETCH_MIN_BYTES = 64 * 1024
 
 
 class ConsumerThread(driver.AIOKafkaConsumerThread):
     def _create_worker_consumer(self, transport: Any) -> Any:
         consumer = super()._create_worker_consumer(transport)
-        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read when the consumer starts
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # both read when the consumer starts
+        consumer._fetch_min_bytes = FETCH_MIN_BYTES
         return consumer
 
 

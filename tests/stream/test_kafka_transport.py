@@ -8,23 +8,26 @@ import gc
 import warnings
 
 from stream.app import create_app
-from stream.kafka_transport import FETCH_MAX_WAIT_MS, Consumer, ConsumerThread
+from stream.kafka_transport import FETCH_MAX_WAIT_MS, FETCH_MIN_BYTES, Consumer, ConsumerThread
 from stream.settings import Settings
 
 
-def test_the_worker_consumer_waits_at_most_fetch_max_wait_on_the_broker(settings: Settings) -> None:
-    async def fetch_wait() -> tuple[type, int]:
+def test_the_worker_consumer_fetches_with_a_short_wait_and_a_minimum_size(
+    settings: Settings,
+) -> None:
+    async def fetch_settings() -> tuple[type, int, int]:
         app = create_app(settings)
         thread = app.consumer._thread  # type: ignore[attr-defined]
         consumer = thread._create_worker_consumer(app.transport)
         try:
-            return type(thread), consumer._fetch_max_wait_ms
+            return type(thread), consumer._fetch_max_wait_ms, consumer._fetch_min_bytes
         finally:
             await consumer.stop()
 
-    thread_type, wait_ms = asyncio.run(fetch_wait())
+    thread_type, wait_ms, min_bytes = asyncio.run(fetch_settings())
     assert thread_type is ConsumerThread
     assert wait_ms == FETCH_MAX_WAIT_MS < 1500  # Faust's own value is 1500 ms
+    assert min_bytes == FETCH_MIN_BYTES > 1  # aiokafka's default is 1 byte
 
 
 def race_delivery(
