@@ -10,7 +10,8 @@ lost: resuming the flow empties the streams' buffers. And Faust acks the records
 skips in a rebalance as if processed. `ProcessedOffsets` keeps Faust's machinery and
 changes its rules: only records a stream took (and, on a guarded topic, that the pipeline
 marked done) are acked; offsets are never gap-filled; a record below the read offset is
-delivered unless a copy of it was delivered since the last seek, or it was processed; the
+delivered unless a copy of it was delivered since the last seek, or it was processed; a
+resume that wiped delivered records re-reads their partitions from the first of them; the
 commit walk starts at the committed offset.
 """
 
