@@ -60,7 +60,7 @@ class Consumer(ProcessedOffsets):
         except BaseException:
             suspended.close()
             raise
-        return await super().wait_first(_finish(delivery, waiting_on), suspended)
+        return await super().wait_first(_Started(delivery, waiting_on), suspended)
 
 
 class _Started:
@@ -86,10 +86,6 @@ class _Started:
                 waiting_on = step()
             except StopIteration as done:
                 return done.value
-
-
-async def _finish(coroutine: Coroutine[Any, Any, Any], waiting_on: Any) -> Any:
-    return await _Started(coroutine, waiting_on)
 
 
 class Transport(driver.Transport):
