@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import faust
+from faust.types.auth import CredentialsT
 
+from stream.kafka_security import ssl_context
 from stream.kafka_transport import Transport
 from stream.settings import Settings
 
 
-def broker_credentials(settings: Settings) -> Any:
-    """SASL credentials for Faust (aiokafka) from the environment-backed settings."""
-    if not settings.kafka_sasl_username or not settings.kafka_sasl_password:
-        return None
-    ssl_context = None
-    if settings.kafka_security_protocol == "SASL_SSL":
-        import ssl
-
-        ssl_context = ssl.create_default_context()
-    return faust.SASLCredentials(
-        username=settings.kafka_sasl_username,
-        password=settings.kafka_sasl_password.get_secret_value(),
-        mechanism=settings.kafka_sasl_mechanism or "PLAIN",
-        ssl_context=ssl_context,
-    )
+def broker_credentials(settings: Settings) -> CredentialsT | None:
+    """Faust's (aiokafka) credentials from the settings librdkafka's clients use too."""
+    context = ssl_context(settings)
+    password = settings.kafka_sasl_password
+    if settings.kafka_security_protocol.startswith("SASL_") and password is not None:
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=password.get_secret_value(),
+            mechanism=settings.kafka_sasl_mechanism,
+            ssl_context=context,  # SASL_SSL with a context, SASL_PLAINTEXT without
+        )
+    return None if context is None else faust.SSLCredentials(context)
 
 
 def create_app(settings: Settings) -> faust.App:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +15,18 @@ import typer
 from stream.settings import Settings
 
 app = typer.Typer(help="Air Paradis streaming sentiment processor.", no_args_is_help=True)
+
+
+@contextmanager
+def _refused_is_fatal() -> Iterator[None]:
+    """A password or certificate the broker refuses: one clear line and exit 1."""
+    from stream.kafka_security import KafkaSecurityError
+
+    try:
+        yield
+    except KafkaSecurityError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -24,7 +38,8 @@ def worker(
 
     logging.basicConfig(level=loglevel.upper())
     settings = Settings()
-    run_worker(settings, loglevel)
+    with _refused_is_fatal():
+        run_worker(settings, loglevel)
 
 
 @app.command()
@@ -46,7 +61,7 @@ def produce(
     if limit:
         rows = itertools.islice(rows, limit)
     tweets = (as_raw_tweet(row) for row in rows)
-    with tqdm(unit="tweet", desc="produce") as bar:
+    with _refused_is_fatal(), tqdm(unit="tweet", desc="produce") as bar:
         count = send(
             settings, ((t.id, t.to_json()) for t in tweets), rate or None, on_sent=bar.update
         )
@@ -73,11 +88,12 @@ def tail(
     if what not in topics:
         raise typer.BadParameter(f"choose one of {sorted(topics)}")
     stream = consume(settings, [topics[what]], from_start=from_start)
-    for count, (_, value) in enumerate(stream, start=1):
-        event = json.loads(value)
-        typer.echo(_summary(event) if summary else json.dumps(event, ensure_ascii=False))
-        if limit and count >= limit:
-            break
+    with _refused_is_fatal():
+        for count, (_, value) in enumerate(stream, start=1):
+            event = json.loads(value)
+            typer.echo(_summary(event) if summary else json.dumps(event, ensure_ascii=False))
+            if limit and count >= limit:
+                break
 
 
 def _summary(event: dict) -> str:

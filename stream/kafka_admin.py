@@ -23,6 +23,7 @@ from confluent_kafka import (
 )
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from stream.kafka_security import KafkaSecurityError, raise_on_security_error
 from stream.records import RawTweet, parse_raw_tweet, utcnow
 from stream.settings import Settings
 
@@ -52,7 +53,11 @@ def _client_config(settings: Settings) -> dict[str, Any]:
     logger = logging.getLogger(f"{__name__}.rdkafka")
     if not logger.filters:
         logger.addFilter(_OncePerMessage())
-    return {**settings.kafka_client_config(), "logger": logger}
+    return {
+        **settings.kafka_client_config(),
+        "logger": logger,
+        "error_cb": raise_on_security_error,  # a wrong password fails now, not at the timeout
+    }
 
 
 def describe_topics(settings: Settings, timeout_s: float = 10.0) -> dict[str, int]:
@@ -61,11 +66,15 @@ def describe_topics(settings: Settings, timeout_s: float = 10.0) -> dict[str, in
 
 
 def _partition_counts(admin: AdminClient, settings: Settings, timeout_s: float) -> dict[str, int]:
-    try:
-        metadata = admin.list_topics(timeout=timeout_s)
-    except KafkaException as exc:
-        raise BrokerError(f"{settings.kafka_bootstrap_servers}: {_reason(exc)}") from None
-    return {name: len(topic.partitions) for name, topic in metadata.topics.items()}
+    deadline = time.monotonic() + timeout_s
+    while True:  # in steps, polling between them: an authentication or TLS error raises
+        try:
+            metadata = admin.list_topics(timeout=min(1.0, max(deadline - time.monotonic(), 0.01)))
+            return {name: len(topic.partitions) for name, topic in metadata.topics.items()}
+        except KafkaException as exc:
+            admin.poll(0)
+            if time.monotonic() >= deadline:
+                raise BrokerError(f"{settings.kafka_bootstrap_servers}: {_reason(exc)}") from None
 
 
 def _reason(exc: KafkaException) -> str:
@@ -185,7 +194,7 @@ def ensure_topics_command(
     try:
         outcome = ensure_topics(settings, topic, timeout)
         partitions = describe_topics(settings, timeout)
-    except BrokerError as exc:
+    except (BrokerError, KafkaSecurityError) as exc:
         _fail(exc)
     for name, result in outcome.items():
         typer.echo(f"{name}: {result} ({partitions.get(name, '?')} partitions)")
@@ -200,13 +209,14 @@ def smoke_command(
     started = time.perf_counter()
     try:
         tweet = smoke(settings, timeout)
-    except BrokerError as exc:
+    except (BrokerError, KafkaSecurityError) as exc:
         _fail(exc)
     elapsed = time.perf_counter() - started
     typer.echo(f"ok: {tweet.id} round-tripped through '{settings.topic_raw}' in {elapsed:.2f}s")
 
 
-def _fail(exc: BrokerError) -> NoReturn:
+def _fail(exc: Exception) -> NoReturn:
     typer.echo(f"error: {exc}", err=True)
-    typer.echo("hint: is the broker running? (make kafka-start)", err=True)
+    if isinstance(exc, BrokerError):
+        typer.echo("hint: is the broker running? (make kafka-start)", err=True)
     raise typer.Exit(1)

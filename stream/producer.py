@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from stream.kafka_security import raise_on_security_error
 from stream.records import RawTweet
 from stream.settings import Settings
 
@@ -71,7 +72,7 @@ def produce(
     """Send (key, value) pairs to `topic` (default tweets.raw), paced at `rate` per second."""
     from confluent_kafka import Producer
 
-    producer = Producer({**settings.kafka_client_config(), "linger.ms": 5, "acks": "all"})
+    producer = Producer({**_client_config(settings), "linger.ms": 5, "acks": "all"})
     started, count = time.perf_counter(), 0
     for key, value in payloads:
         _produce_one(producer, topic or settings.topic_raw, key, value)
@@ -97,12 +98,17 @@ def _produce_one(producer: Any, topic: str, key: str | None, value: bytes) -> No
             producer.poll(0.05)
 
 
+def _client_config(settings: Settings) -> dict[str, Any]:
+    """Connection settings; an authentication or TLS failure raises from the next poll."""
+    return {**settings.kafka_client_config(), "error_cb": raise_on_security_error}
+
+
 def _consumer(settings: Settings, topics: list[str], from_start: bool) -> Any:
     from confluent_kafka import Consumer
 
     consumer = Consumer(
         {
-            **settings.kafka_client_config(),
+            **_client_config(settings),
             "group.id": f"tail-{uuid.uuid4().hex[:8]}",
             "auto.offset.reset": "earliest" if from_start else "latest",
             "enable.auto.commit": False,

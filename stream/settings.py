@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, FilePath, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,17 +24,30 @@ class Settings(BaseSettings):
         env_prefix="AIRPARADIS_", env_file=".env", frozen=True, extra="ignore"
     )
 
-    # Kafka connection
+    # Kafka connection and security (one source for every client: stream.kafka_security)
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
     )
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
         "PLAINTEXT", validation_alias=_env("KAFKA_SECURITY_PROTOCOL")
     )
-    kafka_sasl_mechanism: str | None = Field(None, validation_alias=_env("KAFKA_SASL_MECHANISM"))
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "PLAIN", validation_alias=_env("KAFKA_SASL_MECHANISM")
+    )
     kafka_sasl_username: str | None = Field(None, validation_alias=_env("KAFKA_SASL_USERNAME"))
     kafka_sasl_password: SecretStr | None = Field(
         None, validation_alias=_env("KAFKA_SASL_PASSWORD")
+    )
+    kafka_ssl_ca_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_CA_FILE"))
+    kafka_ssl_cert_file: FilePath | None = Field(
+        None, validation_alias=_env("KAFKA_SSL_CERT_FILE")
+    )
+    kafka_ssl_key_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_KEY_FILE"))
+    kafka_ssl_key_password: SecretStr | None = Field(
+        None, validation_alias=_env("KAFKA_SSL_KEY_PASSWORD")
+    )
+    kafka_ssl_check_hostname: bool = Field(
+        True, validation_alias=_env("KAFKA_SSL_CHECK_HOSTNAME")
     )
 
     # Topics
@@ -136,16 +149,16 @@ class Settings(BaseSettings):
             self.topic_review,
         ]
 
+    @model_validator(mode="after")
+    def _kafka_security_is_consistent(self) -> Settings:
+        from stream.kafka_security import security_problems
+
+        if problems := security_problems(self):
+            raise ValueError("Kafka security settings: " + "; ".join(problems))
+        return self
+
     def kafka_client_config(self) -> dict[str, Any]:
-        """librdkafka (confluent-kafka) connection settings, secrets included."""
-        config = {
-            "bootstrap.servers": self.kafka_bootstrap_servers,
-            "security.protocol": self.kafka_security_protocol,
-        }
-        if self.kafka_sasl_mechanism:
-            config["sasl.mechanism"] = self.kafka_sasl_mechanism
-        if self.kafka_sasl_username:
-            config["sasl.username"] = self.kafka_sasl_username
-        if self.kafka_sasl_password:
-            config["sasl.password"] = self.kafka_sasl_password.get_secret_value()
-        return config
+        """librdkafka (confluent-kafka) connection settings, secrets included: never log it."""
+        from stream.kafka_security import librdkafka_config
+
+        return librdkafka_config(self)
