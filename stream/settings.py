@@ -39,16 +39,12 @@ class Settings(BaseSettings):
         None, validation_alias=_env("KAFKA_SASL_PASSWORD")
     )
     kafka_ssl_ca_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_CA_FILE"))
-    kafka_ssl_cert_file: FilePath | None = Field(
-        None, validation_alias=_env("KAFKA_SSL_CERT_FILE")
-    )
+    kafka_ssl_cert_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_CERT_FILE"))
     kafka_ssl_key_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_KEY_FILE"))
     kafka_ssl_key_password: SecretStr | None = Field(
         None, validation_alias=_env("KAFKA_SSL_KEY_PASSWORD")
     )
-    kafka_ssl_check_hostname: bool = Field(
-        True, validation_alias=_env("KAFKA_SSL_CHECK_HOSTNAME")
-    )
+    kafka_ssl_check_hostname: bool = Field(True, validation_alias=_env("KAFKA_SSL_CHECK_HOSTNAME"))
 
     # Topics
     topic_raw: str = "tweets.raw"

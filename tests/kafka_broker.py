@@ -16,6 +16,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 KAFKA_SCRIPT = REPO / "deploy" / "kafka" / "kafka.sh"
@@ -139,7 +140,7 @@ CLIENT_KEY_PASSWORD = "client-key-secret-3"
 
 
 def free_ports(count: int) -> list[int]:
-    """Ports nothing listens on: from AIRPARADIS_TEST_PORTS ("19100-19149") if set, else the OS's."""
+    """Free ports: from AIRPARADIS_TEST_PORTS ("19100-19149") if set, else the OS's."""
     low, _, high = os.environ.get("AIRPARADIS_TEST_PORTS", "").partition("-")
     candidates = range(int(low), int(high) + 1) if high else [0] * count
     ports: list[int] = []
@@ -206,7 +207,7 @@ def _certificate(name: str, issuer: tuple | None = None) -> tuple:
     return key, builder.sign(signing_key, hashes.SHA256())
 
 
-def _pem(item: object, password: str | None = None) -> bytes:
+def _pem(item: Any, password: str | None = None) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
     if hasattr(item, "private_bytes"):
@@ -215,10 +216,10 @@ def _pem(item: object, password: str | None = None) -> bytes:
             if password
             else serialization.NoEncryption()
         )
-        return item.private_bytes(  # type: ignore[no-any-return]
+        return item.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
         )
-    return item.public_bytes(serialization.Encoding.PEM)  # type: ignore[attr-defined, no-any-return]
+    return item.public_bytes(serialization.Encoding.PEM)
 
 
 SECURED_PROTOCOLS = ("SASL_PLAINTEXT", "SSL", "SASL_SSL")

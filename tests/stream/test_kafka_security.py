@@ -81,7 +81,7 @@ def build(env: dict[str, str], **overrides: Any) -> Settings:
         }.items()
         if value is not None
     }
-    return Settings(_env_file=None, **{**fields, **overrides})  # type: ignore[call-arg]
+    return Settings(_env_file=None, **{**fields, **overrides})
 
 
 # Settings alone (no broker)
@@ -105,14 +105,17 @@ def test_sasl_without_a_mechanism_is_plain_for_librdkafka_and_faust() -> None:
         ({"kafka_sasl_username": "u", "kafka_sasl_password": "p"}, "KAFKA_SECURITY_PROTOCOL is"),
         ({"kafka_security_protocol": "SSL", "kafka_ssl_key_file": __file__}, "go together"),
         ({"kafka_ssl_ca_file": __file__}, "TLS files are set but"),
-        ({"kafka_security_protocol": "SSL", "kafka_ssl_ca_file": "/no/ca.pem"}, "KAFKA_SSL_CA_FILE\n  Path does not"),
+        (
+            {"kafka_security_protocol": "SSL", "kafka_ssl_ca_file": "/no/ca.pem"},
+            "KAFKA_SSL_CA_FILE\n  Path does not",
+        ),
     ],
 )
 def test_inconsistent_security_settings_are_clear_errors(
-    fields: dict[str, str], message: str
+    fields: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
-        Settings(_env_file=None, **fields)  # type: ignore[call-arg]
+        Settings(_env_file=None, **fields)
 
 
 def test_ssl_without_sasl_reaches_faust_and_librdkafka(secured_pki: dict[str, Path]) -> None:
@@ -129,7 +132,9 @@ def test_ssl_without_sasl_reaches_faust_and_librdkafka(secured_pki: dict[str, Pa
     app = create_app(settings)
     auth = credentials_to_aiokafka_auth(app.conf.broker_credentials, app.conf.ssl_context)
     assert auth["security_protocol"] == "SSL" and auth["ssl_context"].check_hostname is False
-    assert auth["ssl_context"].get_ca_certs()[0]["subject"] == ((("commonName", "Air Paradis test CA"),),)
+    assert auth["ssl_context"].get_ca_certs()[0]["subject"] == (
+        (("commonName", "Air Paradis test CA"),),
+    )
     config = settings.kafka_client_config()
     assert config["security.protocol"] == "SSL" and "sasl.mechanism" not in config
     assert config["ssl.ca.location"] == str(secured_pki["ca"])
