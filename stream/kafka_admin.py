@@ -7,6 +7,7 @@ partitions and replication factor and leaves existing ones alone.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from concurrent.futures import Future
@@ -34,6 +35,9 @@ class BrokerError(RuntimeError):
     """The broker could not be reached or refused an operation."""
 
 
+_RETRY_TIMING = re.compile(r" \(after \d+ms in state \w+\)")
+
+
 class _OncePerMessage(logging.Filter):
     """librdkafka repeats connection failures every few ms while retrying: log each once."""
 
@@ -42,7 +46,7 @@ class _OncePerMessage(logging.Filter):
         self.seen: set[str] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        message = _RETRY_TIMING.sub("", record.getMessage())  # "(after 310ms in state ...)"
         if message in self.seen:
             return False
         self.seen.add(message)

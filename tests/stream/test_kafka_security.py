@@ -272,6 +272,7 @@ def test_wrong_credentials_stop_the_worker_and_the_cli_with_the_cause(
     elapsed = time.monotonic() - started
     assert worker.returncode == 1 and cause in worker.stderr, worker.stderr[-2000:]
     assert elapsed < 60, f"the worker took {elapsed:.0f}s to give up"
+    print(f"{case}: worker exited 1 after {elapsed:.1f}s: {worker.stderr.splitlines()[-1]}")
     assert not [secret for secret in SECRETS if secret in worker.stdout + worker.stderr]
 
     source = tmp_path / "one.jsonl"
