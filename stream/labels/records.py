@@ -57,26 +57,15 @@ class QueueItem(_Model):
     kind: QueueKind = "uncertain"
 
 
-class LabelledFeedback(Feedback):
-    """`tweets.feedback` as the store reads it: a Feedback, optionally with the tweet itself.
-
-    Plain Feedback records parse; replays add the text and times so the label can be trained on.
-    """
-
-    text: str | None = None
-    created_at: datetime | None = None
-    labelled_at: datetime | None = None
-    model_version: str | None = None
-    score: float | None = Field(None, ge=0.0, le=1.0)
-
-    def to_label(self, received_at: datetime) -> LabelRecord:
-        return LabelRecord(
-            tweet_id=self.tweet_id,
-            text=self.text,
-            label=self.true_label,
-            source=FEEDBACK,
-            tweet_time=self.created_at,
-            labelled_at=self.labelled_at or received_at,
-            model_version=self.model_version,
-            model_score=self.score,
-        )
+def feedback_label(feedback: Feedback, received_at: datetime) -> LabelRecord:
+    """A `tweets.feedback` record as a store label (source 'feedback')."""
+    return LabelRecord(
+        tweet_id=feedback.tweet_id,
+        text=feedback.text,
+        label=feedback.true_label,
+        source=FEEDBACK,
+        tweet_time=feedback.created_at,
+        labelled_at=feedback.labelled_at or received_at,
+        model_version=feedback.model_version,
+        model_score=feedback.score,
+    )
