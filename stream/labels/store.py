@@ -44,8 +44,10 @@ class LabelStore:
     def from_url(cls, url: str) -> LabelStore:
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
-        if engine.dialect.name == "sqlite":
+        sqlite = url.startswith("sqlite")
+        # the annotation server uses the store from worker threads
+        engine = create_engine(url, connect_args={"check_same_thread": False} if sqlite else {})
+        if sqlite:
             event.listen(engine, "connect", _sqlite_pragmas)
         return cls(engine)
 
