@@ -39,7 +39,7 @@ def airline_sample(tmp_path: Path) -> tuple[Path, list[dict[str, str]]]:
     return path, list(picked.values())
 
 
-def test_airline_sample_is_read_with_times_in_utc(airline_sample) -> None:  # type: ignore[no-untyped-def]
+def test_airline_sample_is_read_with_times_in_utc(airline_sample) -> None:
     path, rows = airline_sample
     assert any("\n" in r["text"] for r in rows)
     result = read_labels(path, min_confidence=0.6)
@@ -56,7 +56,7 @@ def test_airline_sample_is_read_with_times_in_utc(airline_sample) -> None:  # ty
         assert by_id[row["tweet_id"]].trusted == (float(row["airline_sentiment_confidence"]) >= 0.6)
 
 
-def test_cli_import_is_idempotent_and_stats_count(airline_sample, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_cli_import_is_idempotent_and_stats_count(airline_sample, tmp_path, monkeypatch) -> None:
     from training.cli import app
 
     path, rows = airline_sample

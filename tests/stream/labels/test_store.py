@@ -22,10 +22,10 @@ def label(tweet_id: str, value: str, source: str, minutes: int = 0, **kw: object
     fields = {"text": f"text {tweet_id}", "tweet_time": T0, **kw}
     return LabelRecord(
         tweet_id=tweet_id,
-        label=value,  # type: ignore[arg-type]
+        label=value,
         source=source,
         labelled_at=T0 + timedelta(minutes=minutes),
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
 
 
