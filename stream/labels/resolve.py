@@ -63,15 +63,25 @@ def resolve(rows: pd.DataFrame, trusted_only: bool) -> pd.DataFrame:
     candidates = candidates.assign(_p=candidates["source"].map(lambda s: PRIORITY.get(kind(s), 3)))
     candidates = candidates.sort_values(["tweet_id", "_p", "labelled_at"], ascending=[1, 1, 0])
     picked = candidates.drop_duplicates("tweet_id", keep="first").drop(columns="_p")
-    return picked.sort_values(["tweet_time", "tweet_id"]).reset_index(drop=True)[COLUMNS]
+    return typed(picked.sort_values(["tweet_time", "tweet_id"]).reset_index(drop=True)[COLUMNS])
+
+
+def typed(df: pd.DataFrame) -> pd.DataFrame:
+    """Snapshot dtypes: aware UTC times, float scores (NaN: unknown), bool trust."""
+    return df.assign(
+        tweet_time=pd.to_datetime(df["tweet_time"], utc=True),
+        labelled_at=pd.to_datetime(df["labelled_at"], utc=True),
+        model_score=pd.to_numeric(df["model_score"]).astype("float64"),
+        trusted=df["trusted"].astype(bool),
+    )
 
 
 def snapshot_hash(df: pd.DataFrame) -> str:
     """sha256 of a canonical CSV: rows sorted by tweet id and source, times in ISO UTC."""
-    canon = df[COLUMNS].sort_values(["tweet_id", "source"]).copy()
+    canon = typed(df[COLUMNS].sort_values(["tweet_id", "source"]))
     for column in ("tweet_time", "labelled_at"):
-        canon[column] = canon[column].map(lambda t: "" if pd.isna(t) else t.isoformat())
-    canon["model_score"] = canon["model_score"].map(lambda s: "" if pd.isna(s) else repr(float(s)))
+        canon[column] = canon[column].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").fillna("")
+    canon["model_score"] = canon["model_score"].map(lambda s: "" if pd.isna(s) else repr(s))
     canon["trusted"] = canon["trusted"].astype(bool).astype(int)
     data = canon.to_csv(index=False, lineterminator="\n").encode("utf-8")
     return hashlib.sha256(data).hexdigest()

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
+def browser(tmp_path: Path) -> Iterator:
     webdriver = pytest.importorskip("selenium.webdriver")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -36,7 +36,7 @@ def browser(tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
 
 def test_sign_in_label_with_the_keyboard_and_see_kappa_change(
     annotate_server: Callable[..., Server], browser
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait

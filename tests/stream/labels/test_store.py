@@ -49,6 +49,14 @@ def test_snapshot_columns_and_types(store: LabelStore) -> None:
     assert row["tweet_time"] == pd.Timestamp(T0) and str(row["tweet_time"].tz) == "UTC"
     assert row["labelled_at"].tzinfo is not None
     assert (row["model_version"], row["model_score"], row["trusted"]) == ("3", 0.45, True)
+    assert str(df["tweet_time"].dtype) == str(df["labelled_at"].dtype) == "datetime64[us, UTC]"
+    assert (df["model_score"].dtype, df["trusted"].dtype) == ("float64", "bool")
+
+
+def test_empty_store_gives_an_empty_snapshot_with_the_columns(store: LabelStore) -> None:
+    df = store.snapshot()
+    assert list(df.columns) == COLUMNS and len(df) == 0
+    assert len(snapshot_hash(df)) == 64
 
 
 def test_resolution_annotation_consensus_beats_import_beats_feedback(store: LabelStore) -> None:
