@@ -35,14 +35,25 @@ def kappa(first: list[str], second: list[str]) -> float | None:
 
 def paired(annotations: pd.DataFrame) -> pd.DataFrame:
     """Double-labelled tweets: tweet_id, first/second annotator and label, paired_at; by time."""
-    rows = []
-    ordered = annotations.sort_values(["labelled_at", "annotator"])
-    for tweet_id, group in ordered.groupby("tweet_id", sort=False):
-        if len(group) >= 2:
-            a, b = group.iloc[0], group.iloc[1]
-            rows.append((tweet_id, a.annotator, a.label, b.annotator, b.label, b.labelled_at))
-    columns = ["tweet_id", "first", "first_label", "second", "second_label", "paired_at"]
-    return pd.DataFrame(rows, columns=columns).sort_values("paired_at", kind="stable")
+    ordered = annotations.sort_values(["labelled_at", "annotator"], kind="stable")
+    rank = ordered.groupby("tweet_id", sort=False).cumcount()
+    first = ordered[rank == 0].set_index("tweet_id")
+    second = ordered[rank == 1].set_index("tweet_id")
+    pairs = first.merge(second, left_index=True, right_index=True, suffixes=("_1", "_2"))
+    return (
+        pd.DataFrame(
+            {
+                "tweet_id": pairs.index.astype(str),
+                "first": pairs["annotator_1"].to_numpy(),
+                "first_label": pairs["label_1"].to_numpy(),
+                "second": pairs["annotator_2"].to_numpy(),
+                "second_label": pairs["label_2"].to_numpy(),
+                "paired_at": pairs["labelled_at_2"].to_numpy(),
+            }
+        )
+        .sort_values("paired_at", kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 @dataclass
@@ -78,24 +89,21 @@ def majority(labels: list[str]) -> str | None:
 def decide(annotations: pd.DataFrame, window: int, kappa_min: float) -> dict[str, str | None]:
     """tweet_id -> None (trusted) or the flag that keeps its annotations out of training:
     single, disputed (awaits a third), no_majority, batch_open, low_kappa."""
+    answers = annotations.groupby("tweet_id").size()
+    top = annotations.groupby(["tweet_id", "label"]).size().groupby(level="tweet_id").max()
     flags: dict[str, str | None] = {}
-    for tweet_id, group in annotations.groupby("tweet_id"):
-        labels = group["label"].tolist()
-        if len(labels) == 1:
-            flags[str(tweet_id)] = "single"
-        elif majority(labels) is None:
-            flags[str(tweet_id)] = "disputed" if len(labels) == 2 else "no_majority"
-    pairs = paired(annotations).reset_index(drop=True)
+    flags.update(dict.fromkeys(answers.index[answers == 1].astype(str), "single"))
+    split = answers[(answers >= 2) & (top < 2)]
+    flags.update(dict.fromkeys(split.index[split == 2].astype(str), "disputed"))
+    flags.update(dict.fromkeys(split.index[split > 2].astype(str), "no_majority"))
+    pairs = paired(annotations)
     for start in range(0, len(pairs), window):
         batch = pairs.iloc[start : start + window]
         value = kappa(batch["first_label"].tolist(), batch["second_label"].tolist())
+        if len(batch) < window:
+            verdict: str | None = "batch_open"
+        else:
+            verdict = None if value is not None and value >= kappa_min else "low_kappa"
         for tweet_id in batch["tweet_id"]:
-            if tweet_id in flags:
-                continue
-            if len(batch) < window:
-                flags[tweet_id] = "batch_open"
-            elif value is None or value < kappa_min:
-                flags[tweet_id] = "low_kappa"
-            else:
-                flags[tweet_id] = None
+            flags.setdefault(tweet_id, verdict)
     return flags

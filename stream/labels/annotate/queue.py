@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import Select, and_, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from stream.labels import agreement
@@ -125,13 +125,23 @@ def answer(store: LabelStore, annotator: str, tweet_id: str, given: Answer) -> b
 
 
 def refresh_trust(store: LabelStore, window: int, kappa_min: float) -> dict[str, str | None]:
-    """Recompute which annotations are trusted (agreement.decide) and write it on them."""
+    """Recompute which annotations are trusted (agreement.decide); write the changes."""
     flags = agreement.decide(read_annotations(store), window, kappa_min)
+    query = select(labels.c.tweet_id, labels.c.flag).where(labels.c.source.like(f"{PREFIX}%"))
     with store.engine.begin() as conn:
-        for tweet_id, flag in flags.items():
+        stored: dict[str, set[str | None]] = {}
+        for tweet_id, flag in conn.execute(query):
+            stored.setdefault(tweet_id, set()).add(flag)
+        changed = [
+            {"tid": tweet_id, "trusted": flag is None, "flag": flag}
+            for tweet_id, flag in flags.items()
+            if stored.get(tweet_id) != {flag}
+        ]
+        if changed:
             conn.execute(
                 update(labels)
-                .where(and_(labels.c.tweet_id == tweet_id, labels.c.source.like(f"{PREFIX}%")))
-                .values(trusted=flag is None, flag=flag)
+                .where(labels.c.tweet_id == bindparam("tid"), labels.c.source.like(f"{PREFIX}%"))
+                .values(trusted=bindparam("trusted"), flag=bindparam("flag")),
+                changed,
             )
     return flags
