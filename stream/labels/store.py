@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from stream.labels import resolve
@@ -98,10 +98,14 @@ class LabelStore:
         inserts = [row for row in fresh if row["tweet_id"] not in existing]
         if inserts:
             conn.execute(insert(tweets), inserts)
-        for tweet_id in existing:
+        by_fields: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for tweet_id in existing:  # executemany per set of known fields
             values = {k: v for k, v in by_id[tweet_id].items() if k != "tweet_id"}
             if values:
-                conn.execute(update(tweets).where(tweets.c.tweet_id == tweet_id).values(**values))
+                by_fields.setdefault(tuple(sorted(values)), []).append({"tid": tweet_id, **values})
+        for fields, params in by_fields.items():
+            statement = update(tweets).where(tweets.c.tweet_id == bindparam("tid"))
+            conn.execute(statement.values({f: bindparam(f) for f in fields}), params)
 
     def _merge_labels(self, conn: Connection, records: Sequence[LabelRecord]) -> int:
         latest = {(r.tweet_id, r.source): r for r in records}  # last one sent wins
@@ -109,7 +113,7 @@ class LabelStore:
             labels.c.tweet_id.in_({tweet_id for tweet_id, _ in latest})
         )
         existing = {(row.tweet_id, row.source): row.id for row in conn.execute(query)}
-        inserts = []
+        inserts, updates = [], []
         for key, record in latest.items():
             values = {
                 "label": record.label,
@@ -118,11 +122,15 @@ class LabelStore:
                 "flag": None if record.trusted else "untrusted",
             }
             if key in existing:
-                conn.execute(update(labels).where(labels.c.id == existing[key]).values(**values))
+                updates.append({"row_id": existing[key], **values})
             else:
                 inserts.append({"tweet_id": key[0], "source": key[1], **values})
         if inserts:
             conn.execute(insert(labels), inserts)
+        if updates:
+            fields = ("label", "labelled_at", "trusted", "flag")
+            statement = update(labels).where(labels.c.id == bindparam("row_id"))
+            conn.execute(statement.values({f: bindparam(f) for f in fields}), updates)
         return len(inserts)
 
     # --- reads --------------------------------------------------------------------------
