@@ -125,7 +125,12 @@ class LabelSink:
         last = time.monotonic()
         try:
             while not stop():
-                messages = [m for m in consumer.consume(batch, timeout=0.5) if not m.error()]
+                messages = []
+                for message in consumer.consume(batch, timeout=0.5):
+                    if message.error():
+                        log.warning("label sink: consumer error: %s", message.error())
+                    else:
+                        messages.append(message)
                 if not messages:
                     if idle_exit_s is not None and time.monotonic() - last > idle_exit_s:
                         break
