@@ -366,3 +366,16 @@ def test_fuzz_every_payload_is_a_tweet_or_a_bounded_dead_letter(
         assert letter.payload_sha256 == hashlib.sha256(original).hexdigest()
     for tweet in batch.tweets:
         assert RawTweet.from_json(tweet.to_json()) == tweet  # serializable: publishable
+
+
+def test_settings_keep_dead_letters_and_scored_events_under_the_producers_limit() -> None:
+    from pydantic import ValidationError as SettingsError
+
+    from stream.settings import Settings
+
+    with pytest.raises(SettingsError, match="deadletter_max_bytes"):
+        Settings(_env_file=None, kafka_message_max_bytes=100_000, deadletter_max_bytes=99_500)  # type: ignore[call-arg]
+    with pytest.raises(SettingsError, match="max_payload_bytes"):
+        Settings(_env_file=None, kafka_message_max_bytes=266_000, deadletter_max_bytes=65_536)  # type: ignore[call-arg]
+    fits = Settings(_env_file=None, kafka_message_max_bytes=300_000, max_payload_bytes=262_144)  # type: ignore[call-arg]
+    assert InputLimits.from_settings(fits).deadletter_max_bytes == 131_072
