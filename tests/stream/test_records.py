@@ -231,9 +231,11 @@ HOSTILE = [
     (b'"just a string"', "malformed_json", "got str"),
     (b"null", "malformed_json", "got NoneType"),
     (b'{"id": "1", "text": "hi", "id": "2"}', "duplicate_key", "'id' appears twice"),
+    (raw_bytes(text="{" * 100).replace(b"}", b', "text": "evil"}'), "duplicate_key", "'text'"),
     (raw_bytes(tags=[]).replace(b"[]", b"NaN"), "invalid_number", "NaN"),
     (raw_bytes(tags=[]).replace(b"[]", b"-Infinity"), "invalid_number", "-Infinity"),
-    (raw_bytes(tags=[]).replace(b"[]", b"1e999"), "invalid_number", "out of range"),
+    (raw_bytes(tags=[]).replace(b"[]", b"[1e999]"), "invalid_field", "field 'tags.0'"),  # inf
+    (raw_bytes(id=0).replace(b": 0", b": 1e999"), "invalid_field", "field 'id'"),
     (raw_bytes(id=0).replace(b": 0", b": " + b"9" * 5000), "invalid_number", "5000 digits"),
     (raw_bytes(text="\ud800 lone"), "bad_encoding", "field 'text': unpaired surrogate"),
     (raw_bytes(tags=["\udfff"]), "bad_encoding", "unpaired surrogate"),
@@ -273,6 +275,28 @@ def test_brackets_inside_strings_do_not_count_as_depth() -> None:
     assert too_deep(b'["' + b"[" * 50 + b'"]', 16) is False
     assert too_deep(b'["\\"' + b"[" * 50, 16) is False  # an unterminated string: one token
     assert too_deep(b"[" * 17, 16) is True and too_deep(b"[" * 16, 16) is False
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"[]" * 131_000,
+        b"[" * 262_000,
+        b"[" * 15 + b"[]" * 131_000,
+        b"[" + b"{}," * 87_000 + b"{}]",
+        b"[" + b"1," * 131_000 + b"1]",
+        b"[" + b'"",' * 87_000 + b'""]',
+        b"[}" * 131_000,
+    ],
+    ids=["pairs", "openers", "deep-then-pairs", "objects", "numbers", "strings", "mismatched"],
+)
+def test_the_costliest_payloads_parse_in_bounded_time(payload: bytes) -> None:
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(InvalidRecord):
+        parse_raw_tweet(payload, 280)
+    assert time.perf_counter() - started < 0.3  # ~10-40 ms measured; Python loops took 0.5 s
 
 
 def test_edge_times_inside_the_range_are_accepted() -> None:
