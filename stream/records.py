@@ -200,11 +200,12 @@ class DeadLetter(Record):
             "partition": partition,
             "offset": offset,
         }
-        letter = cls._with_payload(raw, fields, truncated=False)
         if len(raw) * 8 + DEADLETTER_OVERHEAD_BYTES <= max_bytes:  # fits, whatever the escapes
-            return letter
-        if len(letter.to_json()) <= max_bytes:
-            return letter
+            return cls._with_payload(raw, fields, truncated=False)
+        if len(raw) * 7 // 3 < max_bytes:  # may fit (each byte takes at least 1 + 4/3): measure
+            letter = cls._with_payload(raw, fields, truncated=False)
+            if len(letter.to_json()) <= max_bytes:
+                return letter
         overhead = len(cls._with_payload(b"", fields, truncated=True).to_json())
         keep = max(0, (max_bytes - overhead) // 8)  # an escaped byte: at most 6 + 4/3 bytes
         return cls._with_payload(raw[:keep], fields, truncated=True)
