@@ -200,8 +200,8 @@ class ScoringPipeline:
     def _deltas(
         self, result: BatchResult, indices: list[int]
     ) -> tuple[list[Record], dict[int, Exception]]:
-        """Window deltas of these tweets; if the batch's fail, tweet by tweet, returning the
-        tweets whose own deltas fail."""
+        """Window deltas of these tweets. If the batch's fail: tweet by tweet, returning the
+        tweets whose own deltas fail, with their errors."""
         if self.windows is None or not indices:
             return [], {}
         tweets, found = [result.scored[i] for i in indices], [result.found[i] for i in indices]
