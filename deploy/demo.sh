@@ -72,6 +72,6 @@ say "alerts ($RUN.alerts)"
 timeout 20 airparadis-stream tail alerts --from-start --summary || true
 
 say "POST /predict"
-curl -s -X POST "$URL/predict" -d '{"text": "@AirParadis thanks for the upgrade, lovely crew!"}'; echo
+curl -s -X POST "$URL/predict" -H 'Content-Type: application/json' -d '{"text": "@AirParadis thanks for the upgrade, lovely crew!"}'; echo
 say "metrics: $URL/metrics   (worker pid $WORKER; broker: bash deploy/kafka/kafka.sh stop)"
 curl -s "$URL/metrics" | grep -E '^(tweets_scored_total|tweets_deadlettered_total|alerts_total)' || true

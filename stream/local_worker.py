@@ -105,9 +105,10 @@ class Worker:
                 self.kill()
 
 
-def get_json(url: str, body: object | None = None) -> dict:
+def get_json(url: str, body: object | None = None, headers: dict[str, str] | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method="POST" if data else "GET")
+    headers = {"Content-Type": "application/json", **(headers or {})}
+    request = urllib.request.Request(url, data, headers, method="POST" if data else "GET")
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return json.loads(response.read())

@@ -66,6 +66,7 @@ class Outbox:
                 "enable.idempotence": True,  # retries neither duplicate nor reorder
                 "linger.ms": 1,
                 "partitioner": "murmur2_random",
+                "message.max.bytes": settings.kafka_message_max_bytes,  # dead letters fit it
             }
         )
         self._poll_interval_s = poll_interval_s

@@ -25,13 +25,14 @@ import faust
 from stream import metrics
 from stream.analytics import Analytics
 from stream.outbox import Outbox, Record
-from stream.records import DeadLetter, Label, ScoredTweet
+from stream.records import DeadLetter, InputLimits, InvalidRecord, Label, ScoredTweet
 from stream.rules import needs_review
 from stream.scopes import FoundScopes, ScopeConfig
 from stream.scoring import (
     Origin,
     ParsedBatch,
     analyse_with_retries,
+    dead_letter,
     model_failure_letters,
     parse_batch,
     scored_events,
@@ -119,6 +120,7 @@ class ScoringPipeline:
         self.analytics = analytics
         self.outbox = outbox
         self.scopes = ScopeConfig.from_settings(settings)
+        self.limits = InputLimits.from_settings(settings)
         self.windows = windows
         self.recent = RecentPredictions()
         self._in_flight: deque[asyncio.Future[None]] = deque()
@@ -152,19 +154,76 @@ class ScoringPipeline:
 
     async def _validate_and_score(self, events: Sequence[faust.EventT]) -> BatchResult:
         metrics.TWEETS_CONSUMED.inc(len(events))
-        batch = parse_batch([(e.value, origin_of(e)) for e in events], self.settings.max_text_chars)
-        if not batch.tweets:
-            return BatchResult(batch, [], [])
-        return await self._score(batch)
+        payloads = [(e.value, origin_of(e)) for e in events]
+        try:
+            batch = parse_batch(payloads, self.limits)
+            if not batch.tweets:
+                return BatchResult(batch, [], [])
+            return await self._score(batch)
+        except Exception as error:  # a bug on one batch must not wedge the in-order chain
+            log.exception("batch of %d records failed before publishing", len(events))
+            failure = InvalidRecord("internal_error", f"{type(error).__name__}: {error}")
+            letters = [self._letter(raw or b"", failure, origin) for raw, origin in payloads]
+            return BatchResult(ParsedBatch(dead=letters), [], [])
 
     async def _publish(self, result: BatchResult) -> None:
-        records: list[Record] = [self._dead(letter) for letter in result.parsed.dead]
-        for event in result.scored:
-            records += self._scored(event)
-        if self.windows is not None:
-            records += self.windows.delta_records(result.scored, result.found)
-        _count(result.scored)
+        try:
+            records = self._records(result)
+        except Exception as error:  # never seen; still, dead letters rather than a wedge
+            log.exception("building the output records of a batch failed")
+            letters = result.parsed.dead + model_failure_letters(
+                result.parsed, error, self.limits.deadletter_max_bytes, "internal_error"
+            )
+            records = [self._dead(letter) for letter in letters]
         await self.outbox.send(records)
+
+    def _records(self, result: BatchResult) -> list[Record]:
+        """The batch's output records. A tweet whose event or window delta cannot be built
+        is dead-lettered (`internal_error`) instead of failing this batch and all after it."""
+        parsed, dead = result.parsed, list(result.parsed.dead)
+        payloads: dict[int, bytes] = {}  # index in result.scored -> serialized event
+        for i, event in enumerate(result.scored):
+            try:
+                payloads[i] = event.to_json()
+            except Exception as error:
+                dead.append(self._tweet_letter(parsed, i, error))
+        deltas, failed = self._deltas(result, list(payloads))
+        for i, reason in failed.items():
+            del payloads[i]
+            dead.append(self._tweet_letter(parsed, i, reason))
+        records: list[Record] = [self._dead(letter) for letter in dead]
+        for i, payload in payloads.items():
+            records += self._scored(result.scored[i], payload)
+        _count([result.scored[i] for i in payloads])
+        return records + deltas
+
+    def _deltas(
+        self, result: BatchResult, indices: list[int]
+    ) -> tuple[list[Record], dict[int, Exception]]:
+        """Window deltas of these tweets. If the batch's fail: tweet by tweet, returning the
+        tweets whose own deltas fail, with their errors."""
+        if self.windows is None or not indices:
+            return [], {}
+        tweets, found = [result.scored[i] for i in indices], [result.found[i] for i in indices]
+        try:
+            return self.windows.delta_records(tweets, found), {}
+        except Exception:
+            log.exception("window deltas failed on a batch; retrying tweet by tweet")
+        deltas: list[Record] = []
+        failed: dict[int, Exception] = {}
+        for i in indices:
+            try:
+                deltas += self.windows.delta_records([result.scored[i]], [result.found[i]])
+            except Exception as error:
+                failed[i] = error
+        return deltas, failed
+
+    def _tweet_letter(self, parsed: ParsedBatch, i: int, error: Exception) -> DeadLetter:
+        failure = InvalidRecord("internal_error", f"{type(error).__name__}: {error}")
+        return self._letter(parsed.raws[i], failure, parsed.origins[i])
+
+    def _letter(self, raw: bytes, error: InvalidRecord, origin: Origin) -> DeadLetter:
+        return dead_letter(raw, error, origin, self.limits.deadletter_max_bytes)
 
     async def _score(self, batch: ParsedBatch) -> BatchResult:
         served = self.slot.current
@@ -179,7 +238,7 @@ class ScoringPipeline:
         except Exception as error:
             log.exception("model failed on a batch of %d tweets", len(texts))
             metrics.MODEL_FAILURES.inc()
-            batch.dead.extend(model_failure_letters(batch, error))
+            batch.dead.extend(model_failure_letters(batch, error, self.limits.deadletter_max_bytes))
             return BatchResult(batch, [], [])
         metrics.INFERENCE_LATENCY.observe(time.perf_counter() - started)
         metrics.BATCH_SIZE.observe(len(texts))
@@ -187,8 +246,8 @@ class ScoringPipeline:
         scored = scored_events(batch, analysis.scores, analysis.oov_rate, model, datetime.now(UTC))
         return BatchResult(batch, scored, analysis.found)
 
-    def _scored(self, event: ScoredTweet) -> list[Record]:
-        payload, key = event.to_json(), event.id.encode()
+    def _scored(self, event: ScoredTweet, payload: bytes) -> list[Record]:
+        key = event.id.encode()
         records: list[Record] = [(self.topics.scored.get_topic_name(), key, payload)]
         self.recent.remember(event.id, event.label)
         self.analytics.capture_prediction(event)

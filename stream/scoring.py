@@ -12,7 +12,16 @@ from datetime import datetime
 import numpy as np
 
 from models.base import SentimentModel
-from stream.records import DeadLetter, InvalidRecord, Label, RawTweet, ScoredTweet, parse_raw_tweet
+from stream.records import (
+    DEADLETTER_MAX_BYTES,
+    DeadLetter,
+    InputLimits,
+    InvalidRecord,
+    Label,
+    RawTweet,
+    ScoredTweet,
+    parse_raw_tweet,
+)
 from stream.scopes import FoundScopes, ScopeConfig, find_scopes
 
 SENTIMENT_FR = {"positive": "Positif", "negative": "Négatif"}
@@ -36,16 +45,24 @@ class ParsedBatch:
     dead: list[DeadLetter] = field(default_factory=list)
 
 
-def parse_batch(payloads: Sequence[tuple[bytes | None, Origin]], max_chars: int) -> ParsedBatch:
-    """Split raw payloads into valid tweets and dead letters (each with its reason)."""
+def parse_batch(
+    payloads: Sequence[tuple[bytes | None, Origin]], limits: InputLimits
+) -> ParsedBatch:
+    """Split raw payloads into valid tweets and dead letters (each with its reason).
+
+    Never raises on a payload: an error nobody foresaw becomes a `parse_error` letter."""
     batch = ParsedBatch()
     for raw, origin in payloads:
         try:
             if raw is None:
                 raise InvalidRecord("empty_payload", "record has no value")
-            tweet = parse_raw_tweet(raw, max_chars)
+            tweet = parse_raw_tweet(raw, limits)
         except InvalidRecord as error:
-            batch.dead.append(dead_letter(raw or b"", error, origin))
+            batch.dead.append(dead_letter(raw or b"", error, origin, limits.deadletter_max_bytes))
+            continue
+        except Exception as error:  # RecursionError, MemoryError, a validator's bug...
+            failure = InvalidRecord("parse_error", f"{type(error).__name__}: {error}")
+            batch.dead.append(dead_letter(raw or b"", failure, origin, limits.deadletter_max_bytes))
             continue
         batch.tweets.append(tweet)
         batch.origins.append(origin)
@@ -53,8 +70,12 @@ def parse_batch(payloads: Sequence[tuple[bytes | None, Origin]], max_chars: int)
     return batch
 
 
-def dead_letter(raw: bytes, error: InvalidRecord, origin: Origin) -> DeadLetter:
-    return DeadLetter.for_payload(raw, error, origin.topic, origin.partition, origin.offset)
+def dead_letter(
+    raw: bytes, error: InvalidRecord, origin: Origin, max_bytes: int = DEADLETTER_MAX_BYTES
+) -> DeadLetter:
+    return DeadLetter.for_payload(
+        raw, error, origin.topic, origin.partition, origin.offset, max_bytes
+    )
 
 
 def label_of(score: float) -> tuple[Label, float]:
@@ -128,11 +149,16 @@ async def analyse_with_retries(
     raise AssertionError("unreachable")
 
 
-def model_failure_letters(batch: ParsedBatch, error: Exception) -> list[DeadLetter]:
-    """Dead letters for a batch the model could not score, one per tweet."""
-    failure = InvalidRecord("model_error", f"{type(error).__name__}: {error}")
+def model_failure_letters(
+    batch: ParsedBatch,
+    error: Exception,
+    max_bytes: int = DEADLETTER_MAX_BYTES,
+    reason: str = "model_error",
+) -> list[DeadLetter]:
+    """Dead letters for a batch's tweets that could not be scored or published, one each."""
+    failure = InvalidRecord(reason, f"{type(error).__name__}: {error}")
     return [
-        dead_letter(raw, failure, origin)
+        dead_letter(raw, failure, origin, max_bytes)
         for raw, origin in zip(batch.raws, batch.origins, strict=True)
     ]
 

@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     model_retries: int = Field(2, ge=0)
     review_band: tuple[float, float] = (0.4, 0.6)
 
+    # Hostile input and HTTP bounds (stream.records, stream.views; docs/events.md, docs/stream.md)
+    kafka_message_max_bytes: int = Field(1_000_000, ge=65_536)  # the outbox's message.max.bytes
+    max_payload_bytes: int = Field(262_144, ge=1_024)  # larger raw records: dead letters
+    max_json_depth: int = Field(16, ge=2)  # deeper raw records: dead letters
+    deadletter_max_bytes: int = Field(131_072, ge=16_384)  # payloads truncated to fit (+ sha256)
+    http_max_body_bytes: int = Field(65_536, ge=1_024)  # POST /predict, /feedback bodies; else 413
+    predict_max_texts: int = Field(256, ge=1)  # texts in one /predict request; else 413
+    predict_max_concurrent: int = Field(2, ge=1)  # /predict requests in flight; else 503
+    feedback_token: SecretStr | None = None  # when set, POST /feedback needs `Bearer <token>`
+
     # PostHog (off without a key; tweet text is never sent unless enabled)
     posthog_api_key: SecretStr | None = Field(None, validation_alias=_env("POSTHOG_API_KEY"))
     posthog_host: str = Field("https://eu.i.posthog.com", validation_alias=_env("POSTHOG_HOST"))
@@ -133,6 +143,14 @@ class Settings(BaseSettings):
     def labels_db_url(self) -> str:
         """The label store's URL: the configured one, else SQLite in `data_dir`."""
         return self.labels_url or f"sqlite:///{(self.data_dir / 'labels.db').resolve()}"
+    @model_validator(mode="after")
+    def _outputs_fit_the_broker(self) -> Settings:
+        """A dead letter, or a scored event of the largest accepted raw record, must fit."""
+        if self.deadletter_max_bytes + 1_024 > self.kafka_message_max_bytes:
+            raise ValueError("deadletter_max_bytes must be 1 KiB under kafka_message_max_bytes")
+        if self.max_payload_bytes + 4_096 > self.kafka_message_max_bytes:
+            raise ValueError("max_payload_bytes must be 4 KiB under kafka_message_max_bytes")
+        return self
 
     @property
     def tracking_uri(self) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from models.preprocessing import (
+    _EMOTICONS,
+    MAX_RUN_CHARS,
     NUMBER_TOKEN,
     UNTIMED_MAX_CHARS,
     URL_TOKEN,
@@ -109,3 +111,32 @@ def test_missing_nltk_data_names_the_package(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(nltk.data, "path", ["/nonexistent"])
     with pytest.raises(MissingNltkData, match=r"'stopwords' not found.*NLTK_DATA"):
         Preprocessor(PreprocessConfig(remove_stopwords=True))
+
+
+def test_runs_longer_than_the_bound_are_cut_and_shorter_ones_left_alone() -> None:
+    from nltk.tokenize import TweetTokenizer
+
+    nltk_tokens = TweetTokenizer(preserve_case=True, reduce_len=False, strip_handles=False)
+    preprocessor = Preprocessor()
+    texts, _ = labelled_sample(1000)
+    long_runs = 0
+    for text in texts:  # real tweets: NLTK's tokens (emoticons named) unless a run is cut
+        cleaned = clean_tweet(text)
+        if max(map(len, cleaned.split()), default=0) > MAX_RUN_CHARS:
+            long_runs += 1
+            continue
+        tokens = [_EMOTICONS.get(token, token) for token in nltk_tokens.tokenize(cleaned)]
+        assert preprocessor.tokenize(text) == tokens
+    assert long_runs < len(texts) / 100
+    word = ("ab" * MAX_RUN_CHARS)[:MAX_RUN_CHARS]
+    assert preprocessor.tokenize(f"{word}cde fg") == [word, "cde", "fg"]
+
+
+def test_hostile_long_runs_tokenize_in_bounded_time() -> None:
+    import time
+
+    preprocessor = Preprocessor()
+    hostile = "http:a" + ".," * 5_000  # one 10,000-character run: 15 s before the cut
+    started = time.perf_counter()
+    preprocessor.tokenize(hostile)
+    assert time.perf_counter() - started < 2.0  # ~0.1 s measured on a busy machine

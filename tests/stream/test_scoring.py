@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from stream.records import ScoredTweet
+from stream.records import InputLimits, ScoredTweet
 from stream.scopes import ScopeConfig
 from stream.scoring import (
     Analysis,
@@ -20,6 +20,7 @@ from stream.scoring import (
 )
 
 ORIGIN = Origin("tweets.raw", 2, 41, 1_700_000_000.0)
+LIMITS = InputLimits(max_text_chars=100)
 
 
 def raw(**fields: object) -> bytes:
@@ -36,7 +37,7 @@ def test_parse_batch_separates_valid_and_dead_with_reasons() -> None:
         (None, ORIGIN),
         (raw(colour="blue"), ORIGIN),
     ]
-    batch = parse_batch(payloads, max_chars=100)
+    batch = parse_batch(payloads, LIMITS)
     assert [t.id for t in batch.tweets] == ["t1"]
     assert [d.reason for d in batch.dead] == [
         "malformed_json",
@@ -50,7 +51,7 @@ def test_parse_batch_separates_valid_and_dead_with_reasons() -> None:
 
 
 def test_oversize_text_is_dead_lettered() -> None:
-    batch = parse_batch([(raw(text="x" * 101), ORIGIN)], max_chars=100)
+    batch = parse_batch([(raw(text="x" * 101), ORIGIN)], LIMITS)
     assert batch.dead[0].reason == "oversize_text" and "101" in batch.dead[0].message
 
 
@@ -63,7 +64,7 @@ def test_label_and_confidence(score: float, label: str, confidence: float) -> No
 
 
 def test_scored_events_carry_model_and_latency() -> None:
-    batch = parse_batch([(raw(id="a"), ORIGIN), (raw(id="b"), ORIGIN)], max_chars=100)
+    batch = parse_batch([(raw(id="a"), ORIGIN), (raw(id="b"), ORIGIN)], LIMITS)
     now = datetime.fromtimestamp(ORIGIN.timestamp + 0.25, UTC)
     events = scored_events(batch, np.array([0.1, 0.7]), 0.05, ("air-paradis-lstm", "3"), now)
     assert [(e.id, e.label) for e in events] == [("a", "negative"), ("b", "positive")]
@@ -119,7 +120,7 @@ def test_analyse_scores_and_finds_scopes_of_each_text() -> None:
 
 
 def test_model_failure_dead_letters_keep_the_original_payload() -> None:
-    batch = parse_batch([(raw(id="a"), ORIGIN)], max_chars=100)
+    batch = parse_batch([(raw(id="a"), ORIGIN)], LIMITS)
     [letter] = model_failure_letters(batch, RuntimeError("nan"))
     assert letter.reason == "model_error" and "nan" in letter.message
     assert json.loads(letter.payload)["id"] == "a"
