@@ -13,9 +13,19 @@ from typing import Annotated
 import typer
 
 from stream.demo.replay import AIRLINE_DATA
+from stream.quiet import quiet_noise
 from stream.settings import Settings
 
 app = typer.Typer(help="Air Paradis streaming sentiment processor.", no_args_is_help=True)
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show TensorFlow/MLflow start-up logs too.")
+]
+
+
+@app.callback()
+def main(verbose: VerboseOption = False) -> None:
+    """Air Paradis streaming sentiment processor."""
+    quiet_noise(verbose)
 
 
 @app.command()
