@@ -47,7 +47,7 @@ install_apt() {
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
     if [[ " ${packages[*]} " == *" prometheus "* ]]; then
         # the package starts its own service on :9090, which the tests do not want
-        "${sudo[@]}" service prometheus stop >/dev/null 2>&1 || true
+        "${sudo[@]}" service prometheus stop >/dev/null 2>&1 || "${sudo[@]}" pkill -x prometheus || true
     fi
 }
 
