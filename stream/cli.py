@@ -59,7 +59,7 @@ def produce(
     if limit:
         rows = itertools.islice(rows, limit)
     tweets = (as_raw_tweet(row) for row in rows)
-    with tqdm(unit="tweet", desc="produce") as bar:
+    with tqdm(unit="tweet", desc="produce", disable=None) as bar:  # no bar when not a tty
         count = send(
             settings, ((t.id, t.to_json()) for t in tweets), rate or None, on_sent=bar.update
         )

@@ -81,7 +81,7 @@ def people_said(labels: Sequence[LabelRow], scope: str, window_start: float) -> 
     counts = Counter(r.label for r in rows)
     negative = counts["negative"] + counts["complaint"]
     real = sorted(r.real_created for r in rows if r.real_created)
-    period = f"real tweets {real[0][5:16]} to {real[-1][11:16]}" if real else ""
+    period = f"real tweets {real[0][5:16]} to {real[-1][11:16]} ({real[0][-5:]})" if real else ""
     burst = f" incl. {counts['complaint']} burst complaints" if counts["complaint"] else ""
     return (
         f"people: {negative}/{len(rows)} negative ({negative / len(rows):.0%}){burst}, "
