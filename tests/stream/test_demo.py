@@ -143,3 +143,25 @@ def test_the_demo_stages_raise_and_resolve_the_airparadis_bad_buzz(
     assert problems(alerts, plan.control) == [], "\n".join(describe(a, rows) for a in alerts)
     raised = next(a for a in alerts if a["scope"] == "airline:airparadis")
     assert "200 burst complaints" in describe(raised, rows)
+
+
+@pytest.mark.kafka
+def test_demo_check_exits_non_zero_when_the_alert_does_not_come(
+    tmp_path, kafka_bootstrap, unique_topic
+):
+    from typer.testing import CliRunner
+
+    from stream.cli import app
+    from stream.kafka_admin import ensure_topics
+    from stream.local_worker import settings_from
+
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "AIRPARADIS_TOPIC_ALERTS": unique_topic("alerts"),
+    }
+    ensure_topics(settings_from(env), [env["AIRPARADIS_TOPIC_ALERTS"]])
+    labels = tmp_path / "r.labels.csv"
+    labels.write_text("id,window_start,airlines,label,real_created\n")
+    result = CliRunner().invoke(app, ["demo-check", str(labels), "--timeout", "1"], env=env)
+    assert result.exit_code == 1
+    assert "DEMO FAILED: no bad_buzz alert raised for airline:airparadis" in result.output
