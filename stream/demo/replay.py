@@ -2,12 +2,13 @@
 accelerated, with a fictional @AirParadis bad buzz mixed in.
 
 Event time: every tumbling window (`window_s`) of the replay holds `hours_per_window` real
-hours, so the five days of the file play in about 21 windows that end a few minutes before
-now. Air Paradis: `airparadis_per_window` real tweets of each window are re-addressed to
+hours, so the five days of the file play in 31 windows (4 hours each) that end two minutes
+before now. Air Paradis: `airparadis_per_window` real tweets of each window are re-addressed to
 @AirParadis (fewer than `buzz_min_negative`, so an ordinary Air Paradis window can never
 breach, whatever the model), and window `burst_window` gets `burst_size` unambiguous
 complaints (the only window that can). The control, @VirginAmerica, is the real airline
-people labelled least negative (34 %), at most ~40 tweets a window.
+people labelled least negative (34 %): at most 18 non-positive tweets in a window.
+Why this holds with any reasonable model: docs/demo.md.
 """
 
 from __future__ import annotations
