@@ -9,9 +9,8 @@ export NLTK_DATA ?= $(abspath ../shared/data/nltk_data)
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-install: ## Create .venv and install the project with dev tools
-	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -e '.[dev]'
+install: ## What CI installs: Debian's prometheus + chromium, .venv with the project, MiniLM weights
+	VENV=$(VENV) bash scripts/install.sh
 
 kafka-fetch: ## Download Kafka from Maven Central into ~/.cache/air-paradis (once)
 	deploy/kafka/kafka.sh fetch
@@ -37,8 +36,9 @@ lint: ## ruff check
 typecheck: ## mypy on the packages
 	$(VENV)/bin/mypy
 
-test: ## The whole test suite (starts the local broker if needed)
-	$(PY) -m pytest -q
+test: ## The whole test suite (starts the local broker if needed); prints its wall time
+	@start=$$(date +%s); rc=0; $(PY) -m pytest -q || rc=$$?; \
+	echo "make test: wall time $$(( $$(date +%s) - start ))s"; exit $$rc
 
 test-unit: ## Tests that need neither Kafka nor training
 	$(PY) -m pytest -q -m "not kafka and not slow"

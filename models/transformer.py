@@ -47,7 +47,8 @@ class TransformerConfig:
     # (validation and the float32 copy follow, about a minute); None: no limit.
     time_budget_s: float | None = None
     seed: int = 42
-    verbose: int = 0
+    verbose: int = 0  # Keras fit's own output
+    progress_s: float | None = 30.0  # a progress line (steps, ETA) this often; None: silent
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -122,7 +123,7 @@ class TransformerModel:
         self.config = replace(self.config, checkpoint=str(checkpoint), train_dtype=dtype)
         backbone = load_backbone(checkpoint, dtype)
         self._build(backbone, load_tokenizer(checkpoint))
-        train, val = self._cache(texts), self._cache(val_texts)
+        train, val = self._cache(texts, "train"), self._cache(val_texts, "validation")
         self.metadata = {"train_samples": len(texts), "cache_s": time.perf_counter() - started}
         return self._fine_tune((train, y), (val, val_y), started)
 
@@ -151,14 +152,16 @@ class TransformerModel:
         keep = np.sort(np.random.default_rng(self.config.seed).permutation(len(texts))[:limit])
         return [texts[i] for i in keep], y[keep]
 
-    def _cache(self, texts: Sequence[str]) -> Any:
+    def _cache(self, texts: Sequence[str], name: str) -> Any:
+        from models.transformer_fit import Ticker
         from models.transformer_net import RaggedStates
 
         net, encoder = self._ready()
         ids = encoder.encode(texts)
         lengths = np.array([len(seq) for seq in ids])
         batches = bucketed_batches(lengths, self.config.predict_batch_size)
-        return RaggedStates.compute(net, ids, batches)
+        ticker = Ticker(f"frozen layers, {name}", len(ids), "tweets", self.config.progress_s)
+        return RaggedStates.compute(net, ids, batches, ticker.advance)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         net, encoder = self._ready()

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,7 +103,11 @@ class RaggedStates:
 
     @classmethod
     def compute(
-        cls, net: SplitNetwork, ids: list[np.ndarray], batches: list[np.ndarray]
+        cls,
+        net: SplitNetwork,
+        ids: list[np.ndarray],
+        batches: list[np.ndarray],
+        on_batch: Callable[[int], None] | None = None,
     ) -> RaggedStates:
         from models.wordpiece import pad_ids
 
@@ -115,6 +120,8 @@ class RaggedStates:
             hidden = bottom(net.backbone_inputs(token_ids, mask)).numpy()
             for row, i in enumerate(batch):
                 flat[offsets[i] : offsets[i] + lengths[i]] = hidden[row, : lengths[i]]
+            if on_batch:
+                on_batch(len(batch))
         return cls(flat, lengths)
 
     def gather(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

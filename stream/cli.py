@@ -5,16 +5,29 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from stream.demo.replay import AIRLINE_DATA
+from stream.quiet import quiet_noise
 from stream.settings import Settings
 
 app = typer.Typer(help="Air Paradis streaming sentiment processor.", no_args_is_help=True)
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show TensorFlow/MLflow start-up logs too.")
+]
+
+
+@app.callback()
+def main(verbose: VerboseOption = False) -> None:
+    """Air Paradis streaming sentiment processor."""
+    quiet_noise(verbose)
 
 
 @contextmanager
@@ -61,7 +74,7 @@ def produce(
     if limit:
         rows = itertools.islice(rows, limit)
     tweets = (as_raw_tweet(row) for row in rows)
-    with _refused_is_fatal(), tqdm(unit="tweet", desc="produce") as bar:
+    with _refused_is_fatal(), tqdm(unit="tweet", desc="produce", disable=None) as bar:
         count = send(
             settings, ((t.id, t.to_json()) for t in tweets), rate or None, on_sent=bar.update
         )
@@ -109,21 +122,62 @@ def _summary(event: dict) -> str:
 
 @app.command("demo-data")
 def demo_data(
-    out: Annotated[Path, typer.Argument(help="JSONL file to write")],
-    sample: Annotated[Path, typer.Option(help="labelled CSV (.gz) of real tweets")] = Path(
-        "training/data/sample_tweets.csv.gz"
-    ),
-    minutes: Annotated[int, typer.Option(help="minutes of event time")] = 12,
-    per_minute: Annotated[int, typer.Option(help="ordinary tweets per minute")] = 60,
-    burst_minute: Annotated[int, typer.Option(help="minute of the @AirParadis bad buzz")] = 7,
+    out: Annotated[Path, typer.Argument(help="JSONL file to write (labels go beside it)")],
+    airline_data: Annotated[Path, typer.Option(help="the airline tweets CSV (.gz)")] = AIRLINE_DATA,
+    hours_per_window: Annotated[float, typer.Option(help="real hours in one window")] = 4.0,
+    burst_window: Annotated[int, typer.Option(help="window of the @AirParadis burst")] = 20,
+    burst_size: Annotated[int, typer.Option(help="complaints in the burst")] = 200,
 ) -> None:
-    """Write a demo replay: airline tweets over N minutes with one bad buzz in the middle."""
-    from stream.demo import write_demo
+    """Write the demo replay: real airline tweets, accelerated, with an @AirParadis bad buzz."""
+    from stream.demo.replay import DemoPlan, build, read_airline_tweets, write_replay
 
-    count = write_demo(
-        sample, out, minutes=minutes, per_minute=per_minute, burst_minute=burst_minute
+    plan = DemoPlan(hours_per_window, burst_window=burst_window, burst_size=burst_size)
+    tweets = build(read_airline_tweets(airline_data), plan)
+    labels = write_replay(tweets, out, plan)
+    first = next(t.ts for t in tweets if t.label == "complaint")
+    burst = datetime.fromtimestamp(first, UTC)
+    typer.echo(
+        f"wrote {len(tweets):,} tweets to {out} (people's labels: {labels}); each minute of "
+        f"event time holds {hours_per_window:g} real hours; the burst: {burst_size} complaints "
+        f"about @AirParadis at {burst:%H:%M} UTC; control: @{plan.control}"
     )
-    typer.echo(f"wrote {count} tweets to {out}")
+
+
+@app.command("demo-env")
+def demo_env() -> None:
+    """Print the worker settings the demo uses, as shell `export` lines."""
+    from stream.demo.replay import worker_env
+
+    for name, value in worker_env().items():
+        typer.echo(f"export {name}={shlex.quote(value)}")
+
+
+@app.command("demo-check")
+def demo_check(
+    labels: Annotated[Path, typer.Argument(help="the .labels.csv written by demo-data")],
+    timeout: Annotated[float, typer.Option(help="seconds to wait for the alert")] = 120.0,
+    control: Annotated[str, typer.Option(help="airline that must stay quiet")] = "virginamerica",
+) -> None:
+    """Print the alerts beside people's labels; exit 1 unless the @AirParadis bad buzz was
+    raised and resolved and the control airline stayed quiet."""
+    from stream.demo.check import describe, problems, read_labels, wait_for_alerts
+    from stream.local_worker import read_events
+
+    settings = Settings()
+    rows = read_labels(labels)
+    alerts = wait_for_alerts(
+        lambda: read_events(settings, settings.topic_alerts, 10**6, 2), timeout
+    )
+    for alert in alerts:
+        typer.echo(describe(alert, rows))
+    failed = problems(alerts, control)
+    for problem in failed:
+        typer.echo(f"DEMO FAILED: {problem}", err=True)
+    if failed:
+        raise typer.Exit(1)
+    typer.echo(
+        f"demo check passed: airline:airparadis raised and resolved, airline:{control} quiet"
+    )
 
 
 @app.command("serving")

@@ -16,6 +16,7 @@ import typer
 
 from models.data import DEFAULT_DATA
 from stream.labels import cli as labels_cli
+from stream.quiet import quiet_noise
 from stream.settings import Settings
 from training import data_cli
 
@@ -53,6 +54,16 @@ SeedOption = Annotated[int, typer.Option(help="Seed of the sampling, the split a
 SampleOption = Annotated[
     int | None, typer.Option(help="Use a stratified sample of this many tweets (before splitting).")
 ]
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show TensorFlow/MLflow start-up logs too.")
+    ] = False,
+) -> None:
+    """Train, evaluate, compare, promote, roll back and list models."""
+    quiet_noise(verbose)
 
 
 @app.command()

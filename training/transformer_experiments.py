@@ -37,7 +37,7 @@ def _splits(train_samples: int, val_samples: int, seed: int) -> Any:
 
 def _cache(model: TransformerModel, texts: list[str], name: str) -> Any:
     started = time.perf_counter()
-    states = model._cache(texts)
+    states = model._cache(texts, name)
     seconds = time.perf_counter() - started
     tokens = int(states.lengths.sum())
     _emit({"cache": name, "texts": len(texts), "tokens": tokens, "seconds": round(seconds, 1)})
