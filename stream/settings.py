@@ -143,6 +143,7 @@ class Settings(BaseSettings):
     def labels_db_url(self) -> str:
         """The label store's URL: the configured one, else SQLite in `data_dir`."""
         return self.labels_url or f"sqlite:///{(self.data_dir / 'labels.db').resolve()}"
+
     @model_validator(mode="after")
     def _outputs_fit_the_broker(self) -> Settings:
         """A dead letter, or a scored event of the largest accepted raw record, must fit."""
