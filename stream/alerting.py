@@ -93,9 +93,11 @@ def deltas_of(
         tweets, scopes, sources, strict=True
     ):
         oov = -1 if tweet.oov_rate is None else round(tweet.oov_rate * OOV_SCALE)
-        entry = (offset, event_time(tweet, broker_ts), tweet.score, int(tweet.label == "negative"), oov)
+        negative = int(tweet.label == "negative")
+        entry = (offset, event_time(tweet, broker_ts), tweet.score, negative, oov)
         for scope in tweet_scopes:
-            grouped.setdefault((scope, partition), Delta(scope, partition, [])).entries.append(entry)
+            delta = grouped.setdefault((scope, partition), Delta(scope, partition, []))
+            delta.entries.append(entry)
     return list(grouped.values())
 
 
@@ -248,9 +250,9 @@ def _next_final(state: ScopeState, config: WindowConfig) -> float | None:
     empty one after the last evaluated window."""
     starts = [s for s in state.open if state.clock.is_final(s + config.size_s)]
     gap = state.evaluated_end
-    if state.buzz.incident.is_open and gap is not None:
-        if state.clock.is_final(gap + config.size_s):
-            starts.append(gap)
+    open_incident = state.buzz.incident.is_open and gap is not None
+    if open_incident and gap is not None and state.clock.is_final(gap + config.size_s):
+        starts.append(gap)
     return min(starts, default=None)
 
 

@@ -73,6 +73,11 @@ FEEDBACK_RECEIVED = Counter(
     "feedback_received_total", "Valid feedback records read (before the join)"
 )
 FEEDBACK_JOINED = Counter("feedback_joined_total", "Feedback joined with its recorded prediction")
+FEEDBACK_DEADLETTERED = Counter(
+    "feedback_deadlettered_total",
+    "Invalid feedback records sent to the dead-letter topic (not in ErrorRateHigh)",
+    ["reason"],
+)
 FEEDBACK_UNMATCHED = Counter(
     "feedback_unmatched_total", "Feedback for a tweet with no recorded prediction (not an error)"
 )

@@ -91,9 +91,10 @@ def test_deltas_group_a_batch_per_scope_and_source_partition(config: WindowConfi
     }  # fmt: skip
     assert [e[0] for e in deltas[("global", 0)].entries] == [10, 11]
     assert deltas[("global", 0)].entries[0] == (10, T0 + 1, 0.9, 0, 100)
-    assert Delta.from_dict(json.loads(json.dumps(deltas[("global", 0)].to_dict()))) == deltas[
-        ("global", 0)
-    ]
+    assert (
+        Delta.from_dict(json.loads(json.dumps(deltas[("global", 0)].to_dict())))
+        == deltas[("global", 0)]
+    )
 
 
 def test_window_closes_when_watermark_passes_its_end_and_late_data_is_rejected(config) -> None:
@@ -162,7 +163,7 @@ def test_a_replayed_batch_is_not_counted_twice() -> None:
     feed(state, "global", tweets, config, source=source)
     feed(state, "global", tweets, config, source=source)  # the same batch, replayed
     # a replay batched differently: the first 8 again plus 2 new ones
-    more = tweets[:8] + [scored(T0 + 30, 0.9), scored(T0 + 31, 0.9)]
+    more = [*tweets[:8], scored(T0 + 30, 0.9), scored(T0 + 31, 0.9)]
     feed(state, "global", more, config, source=sources(more, offsets=[*range(100, 108), 116, 117]))
     _, closed, alerts = feed(state, "global", [scored(T0 + 100, 0.9)], config)
     assert [(w.stats.negative, w.stats.count) for w in closed] == [(15, 18)]
@@ -188,10 +189,12 @@ def test_a_future_dated_tweet_does_not_get_later_ones_rejected_as_late() -> None
     for scope in ("airline:calmair", "global"):
         state = ScopeState.new(config)
         ahead = [scored(now + 290, 0.5)]
-        rejected, _, _ = feed(state, scope, ahead, config, now=now, source=sources(ahead, broker_ts=now))
+        source = sources(ahead, broker_ts=now)
+        rejected, _, _ = feed(state, scope, ahead, config, now=now, source=source)
         assert rejected == []
         later = [scored(now + 1 + i, 0.5) for i in range(5)]
-        rejected, _, _ = feed(state, scope, later, config, now=now + 6, source=sources(later, broker_ts=now + 6))
+        source = sources(later, broker_ts=now + 6)
+        rejected, _, _ = feed(state, scope, later, config, now=now + 6, source=source)
         assert rejected == [] and state.open[T0].count == 6, scope
 
 
