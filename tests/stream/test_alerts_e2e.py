@@ -134,3 +134,33 @@ def test_contradicting_feedback_joins_recorded_predictions_and_raises_an_accurac
     assert metric_value(worker.url, "feedback_unmatched_total") == 1.0
     assert metric_value(worker.url, "feedback_joined_total") == 100.0
     assert read_events(settings, settings.topic_deadletter, 1, timeout_s=3) == []
+
+
+@pytest.mark.usefixtures("check_model")
+def test_a_burst_on_a_scope_that_then_goes_silent_alerts_and_resolves(
+    start_worker, small_model_dir
+):
+    """No later tweet closes the window: the timer does, then resolves on empty windows."""
+    env = {
+        "AIRPARADIS_WINDOW_SIZE_S": "10",
+        "AIRPARADIS_WINDOW_HOPPING_SIZE_S": "10",
+        "AIRPARADIS_WINDOW_ALLOWED_LATENESS_S": "5",
+        "AIRPARADIS_WINDOW_IDLE_CLOSE_S": "3",
+        "AIRPARADIS_WINDOW_TICK_S": "1",
+        "AIRPARADIS_BUZZ_MIN_NEGATIVE": "10",
+        "AIRPARADIS_SCOPE_KNOWN_AIRLINES": '["quietair"]',
+    }
+    worker = start_worker(str(small_model_dir), **env)
+    settings = settings_from(worker.env)
+    t0 = (time.time() // 10 - 3) * 10
+    produce(settings, [raw(NEGATIVE.format("quietair"), t0 + i / 5) for i in range(25)])
+
+    def resolved(alerts):
+        return any(a.scope == "airline:quietair" and a.status == "resolved" for a in alerts)
+
+    alerts = [a for a in read_alerts(settings, resolved) if a.scope == "airline:quietair"]
+    assert [(a.kind, a.status) for a in alerts] == [
+        ("bad_buzz", "raised"),
+        ("bad_buzz", "resolved"),
+    ]
+    assert alerts[0].window_start.timestamp() == t0 and alerts[0].observed == 1.0

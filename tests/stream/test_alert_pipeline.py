@@ -1,0 +1,49 @@
+"""The alert pipeline's process-side state: gauges follow partition ownership."""
+
+from __future__ import annotations
+
+import faust
+from faust.types import TP
+from prometheus_client import REGISTRY
+
+from stream import metrics
+from stream.alert_pipeline import AlertPipeline
+from stream.alerting import ClosedWindow
+from stream.analytics import Analytics
+from stream.drift import DriftReading
+from stream.serving import ModelSlot
+from stream.topics import declare_topics
+from stream.windows import WindowStats
+
+
+def pipeline(settings) -> AlertPipeline:
+    app = faust.App(f"{settings.app_id}-gauges", broker="memory://", autodiscover=False)
+    topics = declare_topics(app, settings)
+    return AlertPipeline(settings, topics, ModelSlot(settings), Analytics(settings))
+
+
+def gauge(name: str, **labels: str) -> float | None:
+    return REGISTRY.get_sample_value(name, labels)
+
+
+def test_gauges_of_a_partition_that_moved_to_another_worker_are_removed(settings):
+    alerts = pipeline(settings)
+    scoped = settings.topic_scoped
+    reading = DriftReading(ks_statistic=0.42, positive_rate_shift=0.5, oov_rate_ratio=None)
+    alerts._export_window(ClosedWindow("global", 0, 60, WindowStats.empty(), reading), 0)
+    alerts._export_window(ClosedWindow("airline:movedair", 0, 60, WindowStats.empty()), 1)
+    alerts._export_window(ClosedWindow("airline:stayair", 0, 60, WindowStats.empty()), 2)
+    for scope, partition in (("global", 0), ("airline:movedair", 1), ("airline:stayair", 2)):
+        metrics.ALERT_ACTIVE.labels("bad_buzz", scope).set(1)
+        alerts._mark(partition, scope)
+    assert gauge("drift_ks_statistic", scope="global") == 0.42
+
+    alerts.reassigned({TP(scoped, 2), TP(settings.topic_raw, 0), TP(settings.topic_raw, 1)})
+
+    for scope in ("global", "airline:movedair"):
+        assert gauge("alert_active", kind="bad_buzz", scope=scope) is None
+        assert gauge("window_tweets", scope=scope) is None
+    assert gauge("drift_ks_statistic", scope="global") is None
+    assert gauge("drift_positive_rate_shift", scope="global") is None
+    assert gauge("alert_active", kind="bad_buzz", scope="airline:stayair") == 1
+    assert gauge("window_tweets", scope="airline:stayair") == 0
