@@ -94,8 +94,19 @@ class AlertPipeline:
             )
             payload = json.dumps(delta.to_dict()).encode()
             records.append((scoped, delta.scope.encode(), payload))
-        records += [(joins, tweet.id.encode(), tweet.label.encode()) for tweet in tweets]
-        return records
+        return records + self._prediction_records(joins, tweets)
+
+    def _prediction_records(self, joins: str, tweets: Sequence[ScoredTweet]) -> list[Record]:
+        """One record per `<app>-joins` partition: its tweets' (id, label) pairs, keyed by one
+        of their ids, so the record lands where their feedback will (same murmur2 hash)."""
+        groups: dict[int, list[list[str]]] = {}
+        for tweet in tweets:
+            partition = join_partition(tweet.id, self.settings.topic_partitions)
+            groups.setdefault(partition, []).append([tweet.id, tweet.label])
+        return [
+            (joins, pairs[0][0].encode(), json.dumps({"predictions": pairs}).encode())
+            for pairs in groups.values()
+        ]
 
     async def on_scoped(self, table: TableT, event: faust.EventT) -> list[Alert]:
         """One `<app>-scoped` record: a window delta, an accuracy outcome or a timer tick."""
@@ -275,16 +286,18 @@ class FeedbackPipeline:
 
     async def join(self, predictions: TableT, event: faust.EventT) -> None:
         """A `<app>-joins` record: a prediction to remember, or feedback to join."""
-        tweet_id, partition = bytes(event.key or b"").decode(), event.message.partition
-        order = self._order_of(predictions, partition)
-        if not event.value.startswith(b"{"):
-            if tweet_id not in predictions:
-                order.append(tweet_id)
-            predictions[tweet_id] = event.value.decode()
+        data, partition = json.loads(event.value), event.message.partition
+        if "predictions" in data:
+            order = self._order_of(predictions, partition)
+            for tweet_id, label in data["predictions"]:
+                if tweet_id not in predictions:
+                    order.append(tweet_id)
+                predictions[tweet_id] = label
             while len(order) > self.capacity:
                 predictions.pop(order.popleft(), None)
             return
-        feedback = Feedback.from_json(event.value)
+        feedback = Feedback.model_validate(data)
+        tweet_id = feedback.tweet_id
         predicted = predictions.get(tweet_id)
         if predicted is None:
             metrics.FEEDBACK_UNMATCHED.inc()
@@ -301,9 +314,15 @@ class FeedbackPipeline:
     def _order_of(self, predictions: TableT, partition: int) -> deque[str]:
         """This partition's ids in insertion order; after a restart, those restored."""
         if partition not in self._order:
-            partitions = self.topics.joins.partitions or self.alerts.settings.topic_partitions
+            partitions = self.alerts.settings.topic_partitions
             self._order[partition] = deque(
                 key for key in list(predictions.keys())
-                if (murmur2(key.encode()) & 0x7FFFFFFF) % partitions == partition
+                if join_partition(key, partitions) == partition
             )  # fmt: skip
         return self._order[partition]
+
+
+def join_partition(tweet_id: str, partitions: int) -> int:
+    """The partition Kafka's default (murmur2) partitioner gives a tweet id: the outbox,
+    Faust's producer and Java clients agree on it."""
+    return (murmur2(tweet_id.encode()) & 0x7FFFFFFF) % partitions

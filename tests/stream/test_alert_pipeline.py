@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import faust
+import pytest
+from aiokafka.partitioner import DefaultPartitioner
 from faust.types import TP
 from prometheus_client import REGISTRY
 
 from stream import metrics
-from stream.alert_pipeline import AlertPipeline
+from stream.alert_pipeline import AlertPipeline, join_partition
 from stream.alerting import ClosedWindow
 from stream.analytics import Analytics
 from stream.drift import DriftReading
+from stream.kafka_admin import ensure_topics
+from stream.outbox import Outbox
+from stream.producer import _consumer
 from stream.serving import ModelSlot
 from stream.topics import declare_topics
 from stream.windows import WindowStats
@@ -47,3 +54,31 @@ def test_gauges_of_a_partition_that_moved_to_another_worker_are_removed(settings
     assert gauge("drift_positive_rate_shift", scope="global") is None
     assert gauge("alert_active", kind="bad_buzz", scope="airline:stayair") == 1
     assert gauge("window_tweets", scope="airline:stayair") == 0
+
+
+@pytest.mark.kafka
+def test_predictions_from_the_outbox_land_on_the_partition_of_their_feedback(settings_factory):
+    """The join needs a tweet's prediction (outbox, librdkafka) and its feedback (Faust's
+    producer, aiokafka) on one `<app>-joins` partition: the one `join_partition` names."""
+    settings = settings_factory(topic_partitions=4)
+    ensure_topics(settings, [settings.topic_joins])
+    ids = [f"tweet-{i}" for i in range(40)]
+    outbox = Outbox(settings)
+    try:
+        asyncio.run(outbox.send([(settings.topic_joins, i.encode(), b"{}") for i in ids]))
+    finally:
+        outbox.close()
+    aiokafka = DefaultPartitioner()
+    assert all(
+        aiokafka(i.encode(), [0, 1, 2, 3], [0, 1, 2, 3]) == join_partition(i, 4) for i in ids
+    )
+    consumer = _consumer(settings, [settings.topic_joins], from_start=True)
+    landed: dict[str, int] = {}
+    try:
+        while len(landed) < len(ids):
+            for message in consumer.consume(num_messages=100, timeout=1.0):
+                landed[message.key().decode()] = message.partition()
+    finally:
+        consumer.close()
+    assert landed == {i: join_partition(i, 4) for i in ids}
+    assert len(set(landed.values())) == 4
