@@ -94,7 +94,8 @@ def deltas_of(
     ):
         oov = -1 if tweet.oov_rate is None else round(tweet.oov_rate * OOV_SCALE)
         negative = int(tweet.label == "negative")
-        entry = (offset, event_time(tweet, broker_ts), tweet.score, negative, oov)
+        ts, score = round(event_time(tweet, broker_ts), 3), round(tweet.score, 6)
+        entry = (offset, ts, score, negative, oov)
         for scope in tweet_scopes:
             delta = grouped.setdefault((scope, partition), Delta(scope, partition, []))
             delta.entries.append(entry)
@@ -168,36 +169,34 @@ class Admitted:
 def admit(state: ScopeState, delta: Delta, config: WindowConfig, now: float) -> Admitted:
     """Merge the delta's not-yet-applied entries into their open windows."""
     done, applied = Admitted(), state.applied.get(delta.partition, -1)
+    clock, latest = state.clock, state.clock.max_event_time
     for offset, ts, score, negative, oov in delta.entries:
         if offset <= applied:
             done.replayed += 1
             continue
         applied = offset
-        reason = _admit_one(state, ts, score, negative, oov, config, now)
+        start = tumbling_start(ts, config.size_s)
+        reason = _closed(start, latest, config) or clock.rejection(ts, now, latest)
         if reason:
             done.rejected.append(reason)
-        else:
-            done.accepted += 1
+            continue
+        latest = ts if latest is None or ts > latest else latest
+        if (stats := state.open.get(start)) is None:
+            stats = state.open[start] = WindowStats.empty(config.bins)
+        tokens = 0 if oov < 0 else OOV_SCALE
+        stats.add(score, "negative" if negative else "positive", tokens, max(oov, 0))
+        done.accepted += 1
+    state.clock = replace(clock, max_event_time=latest)
     state.applied[delta.partition] = applied
-    state.arrived_at, state.event_at_arrival = now, state.clock.max_event_time
+    state.arrived_at, state.event_at_arrival = now, latest
     return done
 
 
-def _admit_one(
-    state: ScopeState, ts: float, score: float, negative: int, oov: int, config: WindowConfig,
-    now: float,
-) -> str | None:  # fmt: skip
-    start = tumbling_start(ts, config.size_s)
+def _closed(start: float, latest: float | None, config: WindowConfig) -> str | None:
+    """The late reason when the window at `start` is final (as `EventClock.is_final`)."""
     end = start + config.size_s
-    if state.clock.is_final(end):
+    if latest is not None and latest - config.lateness_s >= end:
         return f"late: window [{start:.0f}, {end:.0f}) already closed"
-    clock, reason = state.clock.admit(ts, now)
-    if reason:
-        return reason
-    state.clock = clock
-    stats = state.open.setdefault(start, WindowStats.empty(config.bins))
-    tokens = 0 if oov < 0 else OOV_SCALE
-    stats.add(score, "negative" if negative else "positive", tokens, max(oov, 0))
     return None
 
 
