@@ -73,6 +73,7 @@ class AlertPipeline:
         self.scopes = ScopeConfig.from_settings(settings)
         self.accuracy = AccuracyConfig.from_settings(settings)
         self.exported: dict[int, set[str]] = {}  # scoped partition -> scopes with gauges here
+        self.owned_since: dict[int, float] = {}  # scoped partition -> when this worker got it
         self._reference: tuple[str, DriftReference | None] | None = None
 
     def delta_records(
@@ -135,13 +136,14 @@ class AlertPipeline:
     async def on_tick(self, table: TableT, partition: int, now: float) -> list[Alert]:
         """Let the silent scopes of this partition close their windows."""
         alerts: list[Alert] = []
+        owned_since = self.owned_since.setdefault(partition, now)
         for scope, stored in list(table.items()):
             if not isinstance(stored, dict) or stored.get("partition") != partition:
                 continue
             if "clock" not in stored:
                 continue
             state = ScopeState.from_dict(stored)
-            if advance_idle(state, now, self.config.idle_s):
+            if advance_idle(state, now, self.config.idle_s, owned_since):
                 alerts += await self._close(table, scope, state)
             self._export_incidents(scope, state)
         return alerts
@@ -205,6 +207,8 @@ class AlertPipeline:
         worker (no stale `alert_active`); that worker exports them from the table."""
         scoped = self.topics.scoped.get_topic_name()
         kept = {tp.partition for tp in assigned if tp.topic == scoped}
+        for partition in set(self.owned_since) - kept:
+            del self.owned_since[partition]  # counted again from its next tick here
         for partition in set(self.exported) - kept:
             for scope in self.exported.pop(partition):
                 clear_scope_gauges(scope)

@@ -10,6 +10,7 @@ that has already closed is rejected as late and counted.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -200,12 +201,19 @@ def _closed(start: float, latest: float | None, config: WindowConfig) -> str | N
     return None
 
 
-def advance_idle(state: ScopeState, now: float, idle_s: float) -> bool:
+def advance_idle(
+    state: ScopeState, now: float, idle_s: float, owned_since: float = -math.inf
+) -> bool:
     """Let a silent scope's event time run with the wall clock (from `idle_s` of silence),
-    so its windows close and its incidents resolve without new data. True if it moved."""
+    so its windows close and its incidents resolve without new data. True if it moved.
+
+    Silence counts from `owned_since` at the earliest (when this worker got the scope's
+    partition): a worker restarted after a long stop does not jump the clock by the
+    downtime before the backlog written meanwhile has reached the scope.
+    """
     if state.arrived_at is None or state.event_at_arrival is None:
         return False
-    silent = now - state.arrived_at
+    silent = now - max(state.arrived_at, owned_since)
     target = state.event_at_arrival + silent
     current = state.clock.max_event_time
     if silent < idle_s or (current is not None and target <= current):

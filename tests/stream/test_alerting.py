@@ -223,3 +223,13 @@ def test_an_incident_on_a_scope_gone_silent_resolves() -> None:
         statuses += [a.status for a in close_final(state, "airline:calmair", config, None)[1]]
     assert statuses == ["resolved"]  # two empty windows in a row (alert_resolve_windows=2)
     assert state.evaluated_end == T0 + 180
+
+
+def test_a_scope_restored_after_a_long_stop_does_not_jump_by_the_downtime() -> None:
+    config, state = buzz_config(), ScopeState.new(buzz_config())
+    feed(state, "airline:calmair", [scored(T0 + 1, 0.1)], config, now=T0 + 2)
+    back = T0 + 3600  # the worker was down for an hour; the backlog is still on its way
+    assert not advance_idle(state, back + 30, config.idle_s, owned_since=back)
+    backlog = [scored(T0 + 600, 0.1)]  # written during the stop
+    rejected, _, _ = feed(state, "airline:calmair", backlog, config, now=back + 40)
+    assert rejected == []
