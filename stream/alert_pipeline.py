@@ -56,9 +56,7 @@ ACCURACY_KEY = "accuracy"  # scope-state key of the production-accuracy state
 SCOPE_GAUGES = (
     metrics.WINDOW_TWEETS, metrics.WINDOW_NEGATIVE_RATIO, metrics.WINDOW_MEAN_SCORE,
     metrics.DRIFT_KS, metrics.DRIFT_POSITIVE_SHIFT, metrics.DRIFT_OOV_RATE,
-    metrics.PRODUCTION_ACCURACY, metrics.ACCURACY_LABELS,
 )  # fmt: skip
-ALERT_KINDS = ("bad_buzz", "drift", "accuracy")
 
 
 class AlertPipeline:
@@ -72,7 +70,7 @@ class AlertPipeline:
         self.config = WindowConfig.from_settings(settings)
         self.scopes = ScopeConfig.from_settings(settings)
         self.accuracy = AccuracyConfig.from_settings(settings)
-        self.exported: dict[int, set[str]] = {}  # scoped partition -> scopes with gauges here
+        self.exported: dict[int, set[str]] = {}  # scoped partition -> keys with gauges here
         self.owned_since: dict[int, float] = {}  # scoped partition -> when this worker got it
         self._reference: tuple[str, DriftReference | None] | None = None
 
@@ -140,7 +138,8 @@ class AlertPipeline:
         for scope, stored in list(table.items()):
             if not isinstance(stored, dict) or stored.get("partition") != partition:
                 continue
-            if "clock" not in stored:
+            if scope == ACCURACY_KEY:
+                self._export_accuracy(AccuracyState.from_dict(stored["state"]), partition)
                 continue
             state = ScopeState.from_dict(stored)
             if advance_idle(state, now, self.config.idle_s, owned_since):
@@ -183,13 +182,18 @@ class AlertPipeline:
         table[ACCURACY_KEY] = {
             "state": state.to_dict(), "applied": list(applied.items()), "partition": partition,
         }  # fmt: skip
-        self._mark(partition, GLOBAL)
-        if state.accuracy is not None:
-            metrics.PRODUCTION_ACCURACY.labels(GLOBAL).set(state.accuracy)
-        metrics.ACCURACY_LABELS.labels(GLOBAL).set(len(state.outcomes))
+        self._export_accuracy(state, partition)
         alerts = [alert] if alert else []
         await self.publish(alerts, partition)
         return alerts
+
+    def _export_accuracy(self, state: AccuracyState, partition: int) -> None:
+        self._mark(partition, ACCURACY_KEY)
+        if state.accuracy is not None:
+            metrics.PRODUCTION_ACCURACY.labels(GLOBAL).set(state.accuracy)
+        metrics.ACCURACY_LABELS.labels(GLOBAL).set(len(state.outcomes))
+        if state.incident.is_open:
+            metrics.ALERT_ACTIVE.labels("accuracy", GLOBAL).set(1)
 
     async def publish(self, alerts: Sequence[Alert], partition: int | None = None) -> None:
         pending: list[Awaitable[Any]] = []
@@ -197,7 +201,7 @@ class AlertPipeline:
             log.warning("ALERT %s %s %s: %s", alert.status, alert.kind, alert.scope, alert.message)
             metrics.ALERTS.labels(alert.kind, alert.status).inc()
             metrics.ALERT_ACTIVE.labels(alert.kind, alert.scope).set(alert.status == "raised")
-            self._mark(partition, alert.scope)
+            self._mark(partition, ACCURACY_KEY if alert.kind == "accuracy" else alert.scope)
             self.analytics.capture_alert(alert)
             pending.append(await send(self.topics.alerts, alert.scope, alert.to_json()))
         await asyncio.gather(*pending)
@@ -249,11 +253,17 @@ class AlertPipeline:
             await self.topics.scoped.send(value=b'{"tick": 1}', partition=partition)
 
 
-def clear_scope_gauges(scope: str) -> None:
+def clear_scope_gauges(key: str) -> None:
+    """Remove the gauges of one scope-state key (a scope, or the accuracy state)."""
+    if key == ACCURACY_KEY:
+        for gauge in (metrics.PRODUCTION_ACCURACY, metrics.ACCURACY_LABELS):
+            _remove(gauge, GLOBAL)
+        _remove(metrics.ALERT_ACTIVE, "accuracy", GLOBAL)
+        return
     for gauge in SCOPE_GAUGES:
-        _remove(gauge, scope)
-    for kind in ALERT_KINDS:
-        _remove(metrics.ALERT_ACTIVE, kind, scope)
+        _remove(gauge, key)
+    for kind in ("bad_buzz", "drift"):
+        _remove(metrics.ALERT_ACTIVE, kind, key)
 
 
 def _remove(gauge: Any, *labels: str) -> None:

@@ -18,6 +18,7 @@ from stream.drift import DriftReading
 from stream.kafka_admin import ensure_topics
 from stream.outbox import Outbox
 from stream.producer import _consumer
+from stream.rules import AccuracyState
 from stream.serving import ModelSlot
 from stream.topics import declare_topics
 from stream.windows import WindowStats
@@ -82,3 +83,16 @@ def test_predictions_from_the_outbox_land_on_the_partition_of_their_feedback(set
         consumer.close()
     assert landed == {i: join_partition(i, 4) for i in ids}
     assert len(set(landed.values())) == 4
+
+
+def test_accuracy_gauges_follow_the_partition_of_the_accuracy_state(settings):
+    alerts = pipeline(settings)
+    alerts._export_window(ClosedWindow("global", 0, 60, WindowStats.empty()), 0)
+    alerts._export_accuracy(AccuracyState(outcomes=(True, False)), 1)
+    assert gauge("production_accuracy", scope="global") == 0.5
+
+    alerts.reassigned({TP(settings.topic_scoped, 0)})
+
+    assert gauge("production_accuracy", scope="global") is None
+    assert gauge("production_accuracy_labels", scope="global") is None
+    assert gauge("window_tweets", scope="global") == 0  # `global` stays on this worker

@@ -164,3 +164,20 @@ def test_a_burst_on_a_scope_that_then_goes_silent_alerts_and_resolves(
         ("bad_buzz", "resolved"),
     ]
     assert alerts[0].window_start.timestamp() == t0 and alerts[0].observed == 1.0
+
+
+def test_feedback_after_a_restart_joins_predictions_made_before_it(start_worker, small_model_dir):
+    """Recorded predictions live in a changelog-backed table, not in process memory."""
+    worker = start_worker(str(small_model_dir))
+    settings = settings_from(worker.env)
+    produce(settings, [raw(POSITIVE.format("airparadis"), time.time()) for _ in range(5)])
+    scored = read_events(settings, settings.topic_scored, 5)
+    worker.stop()
+    worker.start()
+    feedback = [Feedback(tweet_id=e["id"], true_label="negative") for e in scored]
+    produce(settings, [(f.tweet_id, f.to_json()) for f in feedback], topic=settings.topic_feedback)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and metric_value(worker.url, "feedback_joined_total") < 5:
+        time.sleep(1)
+    assert metric_value(worker.url, "feedback_joined_total") == 5.0
+    assert metric_value(worker.url, "feedback_unmatched_total") == 0.0
