@@ -52,7 +52,7 @@ def closing(t0: float) -> list[tuple[str, bytes]]:
     return [record(POSITIVE.format(a), t0 + 1500) for a in ("airparadis", "calmair")]
 
 
-def scored_ids(settings, expected: int, timeout_s: float = 120.0) -> set[str]:
+def scored_ids(settings, expected: int, timeout_s: float = 240.0) -> set[str]:
     deadline, ids = time.monotonic() + timeout_s, set()
     while time.monotonic() < deadline and len(ids) < expected:
         ids = {e["id"] for e in read_events(settings, settings.topic_scored, 10**6, 3)}
@@ -80,6 +80,7 @@ def run(settings, records, t0, expected, between=None) -> tuple[set[str], list[t
             scored_ids(settings, len(records) // 3 * (i + 1) // 2)  # mid-stream, not drained
             between[i]()
     ids = scored_ids(settings, len(records))
+    assert len(ids) == len(records), f"{len(records) - len(ids)} tweets not scored in time"
     time.sleep(2)
     produce(settings, closing(t0))
     return ids, alerts_of(settings, expected)
