@@ -14,7 +14,8 @@ from typing import Any
 
 import faust
 
-from stream.alert_pipeline import AlertPipeline, FeedbackPipeline
+from stream.alert_pipeline import AlertPipeline
+from stream.feedback import FeedbackPipeline
 from stream.pipeline import ScoringPipeline
 from stream.tables import Tables
 

@@ -5,11 +5,9 @@ internal `<app>-scoped` topic keyed by scope; the agent reading it owns each sco
 in the `scope-state` table. Deltas name their source offsets, so replays apply once.
 A timer sends a tick to every `<app>-scoped` partition: silent scopes close their windows.
 
-Feedback is joined with the recorded prediction in the internal `<app>-joins` topic, keyed
-by tweet id (predictions from the scoring batch, feedback forwarded from tweets.feedback),
-against the changelog-backed `predictions` table. Joined outcomes go to `<app>-scoped`
-under the key `accuracy`, where one state (one partition, one worker) holds production
-accuracy. Gauges of a partition revoked from this worker are removed.
+Scored batches also carry their predictions to the feedback join (`stream.feedback`), whose
+outcomes come back here under the key `accuracy`: one state (one partition, one worker)
+holds production accuracy. Gauges of a partition that left this worker are removed.
 """
 
 from __future__ import annotations
@@ -19,12 +17,10 @@ import contextlib
 import json
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any
 
 import faust
-from aiokafka.partitioner import murmur2
 from faust.types import TP, TableT
 
 from stream import metrics
@@ -40,19 +36,19 @@ from stream.alerting import (
 )
 from stream.analytics import Analytics
 from stream.drift import DriftReference
+from stream.feedback import ACCURACY_KEY, join_partition
 from stream.outbox import Record
-from stream.pipeline import origin_of, send
-from stream.records import Alert, Feedback, InvalidRecord, ScoredTweet
+from stream.pipeline import send
+from stream.records import Alert, ScoredTweet
 from stream.rules import AccuracyConfig, AccuracyState, record_feedback
 from stream.scopes import GLOBAL, FoundScopes, ScopeConfig, bound_scopes
-from stream.scoring import Origin, dead_letter
+from stream.scoring import Origin
 from stream.serving import ModelSlot
 from stream.settings import Settings
 from stream.topics import Topics
 
 log = logging.getLogger(__name__)
 
-ACCURACY_KEY = "accuracy"  # scope-state key of the production-accuracy state
 SCOPE_GAUGES = (
     metrics.WINDOW_TWEETS, metrics.WINDOW_NEGATIVE_RATIO, metrics.WINDOW_MEAN_SCORE,
     metrics.DRIFT_KS, metrics.DRIFT_POSITIVE_SHIFT, metrics.DRIFT_OOV_RATE,
@@ -269,74 +265,3 @@ def clear_scope_gauges(key: str) -> None:
 def _remove(gauge: Any, *labels: str) -> None:
     with contextlib.suppress(KeyError):  # never set here
         gauge.remove(*labels)
-
-
-class FeedbackPipeline:
-    """Feedback joined with the recorded prediction by tweet id (see the module docstring).
-
-    A client's `predicted_label` is never used: the recorded prediction decides. Feedback
-    for a tweet with no recorded prediction (never scored, or evicted after
-    `feedback_join_capacity` later predictions of its partition) is counted in
-    `feedback_unmatched_total` and left out of accuracy; it is not an error.
-    """
-
-    def __init__(self, settings: Settings, topics: Topics, alerts: AlertPipeline) -> None:
-        self.topics = topics
-        self.alerts = alerts
-        self.capacity = settings.feedback_join_capacity
-        self._order: dict[int, deque[str]] = {}  # join partition -> ids, oldest first
-
-    async def handle(self, event: faust.EventT) -> None:
-        """A `tweets.feedback` record: validate, then forward it keyed by tweet id."""
-        try:
-            feedback = Feedback.from_json(event.value or b"")
-        except InvalidRecord as error:
-            letter = dead_letter(event.value or b"", error, origin_of(event))
-            metrics.FEEDBACK_DEADLETTERED.labels(letter.reason).inc()
-            await (await send(self.topics.deadletter, None, letter.to_json()))
-            return
-        metrics.FEEDBACK_RECEIVED.inc()
-        await (await send(self.topics.joins, feedback.tweet_id, feedback.to_json()))
-
-    async def join(self, predictions: TableT, event: faust.EventT) -> None:
-        """A `<app>-joins` record: a prediction to remember, or feedback to join."""
-        data, partition = json.loads(event.value), event.message.partition
-        if "predictions" in data:
-            order = self._order_of(predictions, partition)
-            for tweet_id, label in data["predictions"]:
-                if tweet_id not in predictions:
-                    order.append(tweet_id)
-                predictions[tweet_id] = label
-            while len(order) > self.capacity:
-                predictions.pop(order.popleft(), None)
-            return
-        feedback = Feedback.model_validate(data)
-        tweet_id = feedback.tweet_id
-        predicted = predictions.get(tweet_id)
-        if predicted is None:
-            metrics.FEEDBACK_UNMATCHED.inc()
-            log.info("feedback for tweet %r: no recorded prediction (unmatched)", tweet_id)
-            return
-        metrics.FEEDBACK_JOINED.inc()
-        recorded = feedback.model_copy(update={"predicted_label": predicted})
-        self.alerts.analytics.capture_feedback(recorded)
-        outcome = {"predicted": predicted, "true": feedback.true_label,
-                   "source": [partition, event.message.offset]}  # fmt: skip
-        payload = json.dumps({"outcome": outcome}).encode()
-        await (await send(self.topics.scoped, ACCURACY_KEY, payload))
-
-    def _order_of(self, predictions: TableT, partition: int) -> deque[str]:
-        """This partition's ids in insertion order; after a restart, those restored."""
-        if partition not in self._order:
-            partitions = self.alerts.settings.topic_partitions
-            self._order[partition] = deque(
-                key for key in list(predictions.keys())
-                if join_partition(key, partitions) == partition
-            )  # fmt: skip
-        return self._order[partition]
-
-
-def join_partition(tweet_id: str, partitions: int) -> int:
-    """The partition Kafka's default (murmur2) partitioner gives a tweet id: the outbox,
-    Faust's producer and Java clients agree on it."""
-    return (murmur2(tweet_id.encode()) & 0x7FFFFFFF) % partitions

@@ -11,9 +11,10 @@ import faust
 
 from stream import metrics
 from stream.agents import register_agents
-from stream.alert_pipeline import AlertPipeline, FeedbackPipeline
+from stream.alert_pipeline import AlertPipeline
 from stream.analytics import Analytics
 from stream.app import create_app
+from stream.feedback import FeedbackPipeline
 from stream.kafka_transport import guard_commits
 from stream.outbox import Outbox
 from stream.pipeline import ScoringPipeline
@@ -37,7 +38,7 @@ def build_worker(
     outbox = Outbox(settings)
     _close_on_shutdown(app, outbox)
     scoring = ScoringPipeline(settings, topics, slot, analytics, outbox, windows=alerting)
-    feedback = FeedbackPipeline(settings, topics, alerting)
+    feedback = FeedbackPipeline(settings, topics, analytics)
     register_agents(app, declare_tables(app, settings), scoring, alerting, feedback)
     register_views(app, settings, slot, topics)
     _register_timers(app, settings, slot)

@@ -11,10 +11,11 @@ from faust.types import TP
 from prometheus_client import REGISTRY
 
 from stream import metrics
-from stream.alert_pipeline import AlertPipeline, join_partition
+from stream.alert_pipeline import AlertPipeline
 from stream.alerting import ClosedWindow
 from stream.analytics import Analytics
 from stream.drift import DriftReading
+from stream.feedback import join_partition
 from stream.kafka_admin import ensure_topics
 from stream.outbox import Outbox
 from stream.producer import _consumer
