@@ -11,9 +11,10 @@ import faust
 
 from stream import metrics
 from stream.agents import register_agents
-from stream.alert_pipeline import AlertPipeline, FeedbackPipeline
+from stream.alert_pipeline import AlertPipeline
 from stream.analytics import Analytics
 from stream.app import create_app
+from stream.feedback import FeedbackPipeline
 from stream.kafka_transport import guard_commits
 from stream.outbox import Outbox
 from stream.pipeline import ScoringPipeline
@@ -37,7 +38,7 @@ def build_worker(
     outbox = Outbox(settings)
     _close_on_shutdown(app, outbox)
     scoring = ScoringPipeline(settings, topics, slot, analytics, outbox, windows=alerting)
-    feedback = FeedbackPipeline(settings, topics, scoring.recent, alerting)
+    feedback = FeedbackPipeline(settings, topics, analytics)
     register_agents(app, declare_tables(app, settings), scoring, alerting, feedback)
     register_views(app, settings, slot, topics)
     _register_timers(app, settings, slot)
@@ -78,7 +79,7 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     """Create missing topics, load the model once, then run the Faust worker until stopped."""
     from stream.kafka_admin import ensure_topics
 
-    ensure_topics(settings, [*settings.all_topics(), settings.topic_scoped])
+    ensure_topics(settings, [*settings.all_topics(), settings.topic_scoped, settings.topic_joins])
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     slot = ModelSlot(settings)
     served = slot.load()
