@@ -93,9 +93,7 @@ def test_a_persistent_publish_error_turns_health_not_ready_then_exits(
     assert wait_for(lambda: not worker.children(), 10)
 
 
-def test_a_stalled_worker_turns_not_ready_with_the_reason_then_exits(
-    start_worker, small_model_dir
-):
+def test_a_stalled_worker_turns_not_ready_with_the_reason_then_exits(start_worker, small_model_dir):
     worker = start_worker(
         str(small_model_dir),
         AIRPARADIS_STALL_TIMEOUT_S="6",
@@ -115,9 +113,7 @@ def test_a_stalled_worker_turns_not_ready_with_the_reason_then_exits(
     assert wait_for(lambda: not worker.children(), 10), "the stopped scorer child was left"
 
 
-def test_sigterm_stops_the_worker_in_bounded_time_with_a_batch_stuck(
-    start_worker, small_model_dir
-):
+def test_sigterm_stops_the_worker_in_bounded_time_with_a_batch_stuck(start_worker, small_model_dir):
     worker = start_worker(str(small_model_dir), AIRPARADIS_SHUTDOWN_TIMEOUT_S="8")
     settings = settings_from(worker.env)
     stop_scorer(worker)
