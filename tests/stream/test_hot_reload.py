@@ -46,6 +46,15 @@ def _flipped_model(path: Path) -> Path:
     return path
 
 
+def _wait_for_model(url: str, model: str, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if get_json(f"{url}/health").get("model") == model:
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def test_promoting_a_new_champion_switches_the_running_worker(
     start_worker, small_model_dir, kafka_bootstrap, tmp_path
 ):
@@ -67,7 +76,12 @@ def test_promoting_a_new_champion_switches_the_running_worker(
     sender.start()
     time.sleep(2.0)
     promote(settings, NAME, second)
+    reloaded = _wait_for_model(worker.url, f"{NAME}/{second}", timeout_s=120)
     sender.join()
+    tail = [_tweet(i) for i in range(3000, 3200)]  # scored by the new model in any case
+    produce(settings, [(None, p) for p in tail])
+    payloads += tail
+    assert reloaded, "the worker did not switch to the new champion within 120 s"
 
     events = read_events(settings, settings.topic_scored, len(payloads), timeout_s=60)
     versions = [e["model_version"] for e in sorted(events, key=lambda e: e["scored_at"])]
