@@ -206,6 +206,7 @@ def main(
     rate: Annotated[float, typer.Option(help="tweets per second produced")] = 100.0,
     broker_port: Annotated[int, typer.Option(help="port of the drill's own broker")] = 19220,
     logs: Annotated[Path, typer.Option(help="worker logs")] = Path("/tmp/airparadis-faults"),
+    only: Annotated[list[str], typer.Option(help="run only these scenarios")] = [],  # noqa: B006
 ) -> None:
     settings = Settings()
     logs.mkdir(parents=True, exist_ok=True)
@@ -216,11 +217,14 @@ def main(
     try:
         reference = drill.reference(shared)
         typer.echo(f"reference: {reference.scored} scored, {len(reference.alerts)} alerts")
+        for alert in sorted(reference.alerts):
+            typer.echo(f"    {alert}")
         scenarios: dict[str, Callable[[], RunResult]] = {
             "broker-restart": lambda: drill.broker_restart(broker),
             "kill-9": lambda: drill.kill_9(shared),
             "two-workers": lambda: drill.two_workers(shared),
         }
+        scenarios = {name: run for name, run in scenarios.items() if not only or name in only}
         results: dict[str, list[RunResult]] = {name: [] for name in scenarios}
         for run in range(runs):
             for name, scenario in scenarios.items():
@@ -229,6 +233,10 @@ def main(
                 typer.echo(f"run {run + 1} {name}: {result.scored}/{result.tweets} scored, "
                            f"{result.lost} lost, {result.duplicates} duplicates, "
                            f"alerts equal: {result.alerts == reference.alerts}")  # fmt: skip
+                for alert in sorted(reference.alerts - result.alerts):
+                    typer.echo(f"    missing: {alert}")
+                for alert in sorted(result.alerts - reference.alerts):
+                    typer.echo(f"    extra:   {alert}")
     finally:
         broker.run("stop")
     typer.echo(table(results, reference))
