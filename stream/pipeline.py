@@ -40,6 +40,7 @@ from stream.scoring import (
 from stream.serving import ModelSlot
 from stream.settings import Settings
 from stream.topics import Topics
+from stream.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ class ScoringPipeline:
         analytics: Analytics,
         outbox: Outbox,
         windows: WindowSink | None = None,
+        watchdog: Watchdog | None = None,
     ) -> None:
         self.settings = settings
         self.topics = topics
@@ -109,6 +111,8 @@ class ScoringPipeline:
         self.limits = InputLimits.from_settings(settings)
         self.windows = windows
         self._in_flight: deque[asyncio.Future[None]] = deque()
+        self.watchdog = watchdog
+        self.held = 0  # records submitted and not yet released (the watchdog's "waiting")
 
     async def submit(self, events: Sequence[faust.EventT]) -> None:
         """Start a batch; return once fewer than `batches_in_flight` are unfinished.
@@ -118,6 +122,7 @@ class ScoringPipeline:
         """
         for event in events:
             event.message.incref()  # released in _release, after the broker's acks
+        self.held += len(events)
         previous = self._in_flight[-1] if self._in_flight else None
         self._in_flight.append(asyncio.ensure_future(self._run(events, previous)))
         while self._in_flight and (
@@ -131,11 +136,19 @@ class ScoringPipeline:
             await self._in_flight.popleft()
 
     async def _run(self, events: Sequence[faust.EventT], previous: Awaitable[Any] | None) -> None:
-        result = await self._validate_and_score(events)
-        if previous is not None:
-            await previous  # publish in order; an earlier failure stops this batch too
-        await self._publish(result)
+        try:
+            result = await self._validate_and_score(events)
+            if previous is not None:
+                await previous  # publish in order; an earlier failure stops this batch too
+            await self._publish(result)
+        except Exception as error:  # the in-order chain is broken: say so, then exit
+            if self.watchdog is not None:
+                self.watchdog.fail(f"a batch of {len(events)} records failed: {error!r}")
+            raise
         _release(events)
+        self.held -= len(events)
+        if self.watchdog is not None:
+            self.watchdog.published()
 
     async def _validate_and_score(self, events: Sequence[faust.EventT]) -> BatchResult:
         metrics.TWEETS_CONSUMED.inc(len(events))

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     predict_max_texts: int = Field(256, ge=1)  # texts in one /predict request; else 413
     predict_max_concurrent: int = Field(2, ge=1)  # /predict requests in flight; else 503
     feedback_token: SecretStr | None = None  # when set, POST /feedback needs `Bearer <token>`
+    # Faults (stream.watchdog, docs/stream.md): a worker that cannot make progress exits
+    publish_timeout_s: float = Field(60.0, gt=0)  # a record unacknowledged this long fails
+    stall_timeout_s: float = Field(120.0, gt=0)  # records wait, nothing published: exit
+    fatal_exit_delay_s: float = Field(5.0, ge=0)  # /health says why this long, then exit 70
+    shutdown_timeout_s: float = Field(20.0, gt=0)  # SIGTERM: hard exit past this
+    model_cache_fallback: bool = True  # registry unreachable at start: serve the cached model
 
     # PostHog (off without a key; tweet text is never sent unless enabled)
     posthog_api_key: SecretStr | None = Field(None, validation_alias=_env("POSTHOG_API_KEY"))
