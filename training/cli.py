@@ -17,6 +17,7 @@ import typer
 from models.data import DEFAULT_DATA
 from stream.settings import Settings
 from training import data_cli
+from training.loop import cli as loop_cli
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_show_locals=False)
 
@@ -212,3 +213,4 @@ def main() -> None:
 
 
 data_cli.register(app)
+loop_cli.register(app)
