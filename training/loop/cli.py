@@ -42,6 +42,9 @@ def retrain(
     warm_start: Annotated[bool, typer.Option(help="Start from the champion's weights.")] = False,
     calibration: Annotated[str, typer.Option(help="none, platt or isotonic.")] = "platt",
     calibration_days: Annotated[float, typer.Option(help="Days of labels calibrated on.")] = 1.0,
+    calibration_refit: Annotated[
+        bool, typer.Option(help="Refit on the calibration days too (keeping the calibration).")
+    ] = True,
     epochs: Annotated[int | None, typer.Option(help="Max epochs (lstm).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of splits, resampling, model.")] = 42,
     gate: Annotated[bool, typer.Option(help="Run the gate on the new version.")] = True,
@@ -68,6 +71,7 @@ def retrain(
         warm_start=warm_start,
         calibration=calibration,
         calibration_days=calibration_days,
+        calibration_refit=calibration_refit,
         epochs=epochs,
         seed=seed,
         run_gate=gate,

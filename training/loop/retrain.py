@@ -14,7 +14,7 @@ import mlflow.data.pandas_dataset
 import pandas as pd
 
 from models import registry
-from models.calibration import uncalibrated
+from models.calibration import CalibratedModel, uncalibrated
 from models.data import DEFAULT_DATA
 from models.pyfunc import log_model_dir
 from models.splits import Splits
@@ -40,6 +40,7 @@ class RetrainOptions:
     warm_start: bool = False
     calibration: str = "platt"
     calibration_days: float = 1.0
+    calibration_refit: bool = True  # refit on the calibration labels too
     epochs: int | None = None
     seed: int = 42
     run_gate: bool = True
@@ -73,23 +74,39 @@ class RetrainResult:
 def build_challenger(
     champion: Any, labels: pd.DataFrame, base: Splits, options: RetrainOptions
 ) -> Built:
-    """Everything but MLflow: windows, weighted set, fit, calibration."""
+    """Everything but MLflow: windows, weighted set, fit, calibration.
+
+    The calibration is fitted on the scores of a model that did not see its labels (the
+    last `calibration_days` before `train_until`); with `calibration_refit` the final
+    model is then refitted on every label before `train_until` and keeps that calibration.
+    """
     trained = label_rows.binary(labels)
     windows = dataset.Windows.ending(
         trained, options.train_until, options.holdout_days, options.calibration_days
     )
     calibrating = options.calibration != "none"
     train_rows, calibration_rows, holdout = dataset.label_parts(trained, windows, calibrating)
-    data = dataset.build(
-        base.train, train_rows, windows.train_until, options.weighting, options.seed
-    )
-    kind = "warm start" if options.warm_start else "scratch"
-    with step(f"Fitting a challenger ({kind}) on {len(data):,} rows, {len(train_rows):,} labels"):
-        started = time.perf_counter()
-        model = fitting.fit(champion, data, base.val, options.warm_start, options.epochs)
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    end = windows.calibrate_from if calibrating else windows.train_until
+    model, rows = _fit(champion, base, train_rows, end, options)
     model = fitting.calibrate(model, calibration_rows, options.calibration)
-    return Built(model, windows, train_rows, calibration_rows, holdout, len(data), elapsed)
+    if calibrating and options.calibration_refit:
+        train_rows = pd.concat([train_rows, calibration_rows], ignore_index=True)
+        final, rows = _fit(champion, base, train_rows, windows.train_until, options)
+        model = CalibratedModel(final, model.calibration)
+    elapsed = time.perf_counter() - started
+    return Built(model, windows, train_rows, calibration_rows, holdout, rows, elapsed)
+
+
+def _fit(
+    champion: Any, base: Splits, rows: pd.DataFrame, end: pd.Timestamp, options: RetrainOptions
+) -> tuple[Any, int]:
+    """A challenger fitted on the base corpus + `rows`, weighted by age before `end`."""
+    data = dataset.build(base.train, rows, end, options.weighting, options.seed)
+    kind = "warm start" if options.warm_start else "scratch"
+    with step(f"Fitting a challenger ({kind}) on {len(data):,} rows, {len(rows):,} labels"):
+        model = fitting.fit(champion, data, base.val, options.warm_start, options.epochs)
+    return model, len(data)
 
 
 def retrain(settings: Settings, options: RetrainOptions) -> RetrainResult:
@@ -138,6 +155,7 @@ def version_tags(options: RetrainOptions, built: Built, parent: str) -> dict[str
             "calibration.method": options.calibration,
             "calibration.params": str(calibration.params if calibration else {})[:480],
             "calibration.rows": str(len(built.calibration_labels)),
+            "calibration.refit": str(options.calibration_refit),
         }
         | built.windows.tags()
         | options.weighting.tags()

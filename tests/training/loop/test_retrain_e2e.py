@@ -54,7 +54,8 @@ def test_retrain_registers_a_tagged_challenger_and_gates_it(
     tags = version.tags
     frame = labels.binary(labels.airline_frame(AIRLINE))
     windows = dataset.Windows.ending(frame, pd.Timestamp(until, tz="UTC"), 1.0, 1.0)
-    trained, calibration, holdout = dataset.label_parts(frame, windows, calibrate=True)
+    _, calibration, holdout = dataset.label_parts(frame, windows, calibrate=True)
+    trained, _, _ = dataset.label_parts(frame, windows, calibrate=False)  # refit on both
     assert tags["parent_champion"] == "1"
     assert tags["data.snapshot_hash"] == labels.snapshot_hash(trained)
     assert tags["labels.import:airline"] == str(len(trained))
