@@ -124,5 +124,23 @@ def serving() -> None:
     typer.echo(f"{name} version {version} ({path})")
 
 
+@app.command("labels-sink")
+def labels_sink(
+    idle_exit_s: Annotated[
+        float | None, typer.Option(help="stop after this many idle seconds; default: run on")
+    ] = None,
+) -> None:
+    """Store tweets.feedback labels and tweets.review tweets in the label store (at least once)."""
+    from stream.labels.sink import LabelSink
+    from stream.labels.store import LabelStore
+
+    logging.basicConfig(level=logging.INFO)
+    settings = Settings()
+    counts = LabelSink(settings, LabelStore.from_url(settings.labels_db_url)).run(
+        idle_exit_s=idle_exit_s
+    )
+    typer.echo(json.dumps(counts))
+
+
 if __name__ == "__main__":
     app()

@@ -133,6 +133,12 @@ class Feedback(Record):
     predicted_label: Label | None = None
     true_label: Label
     source: str = "unknown"
+    # Optional: the tweet itself, so the label store can train on it (stream.labels)
+    text: str | None = None
+    created_at: datetime | None = None
+    labelled_at: datetime | None = None
+    model_version: str | None = None
+    score: float | None = Field(None, ge=0.0, le=1.0)
 
 
 class DeadLetter(Record):

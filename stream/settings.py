@@ -110,6 +110,21 @@ class Settings(BaseSettings):
     accuracy_threshold: float = Field(0.70, gt=0, le=1)
     accuracy_resolve_margin: float = Field(0.02, ge=0)  # resolve at threshold + margin
 
+    # Labels: store, sink, annotation page (stream.labels; docs/labels.md)
+    labels_url: str | None = None  # SQLAlchemy URL; None: SQLite file data_dir/labels.db
+    labels_group_id: str = "air-paradis-labels-sink"
+    labels_random_share: float = Field(0.01, ge=0, le=1)  # scored tweets queued as random
+    labels_kappa_min: float = Field(0.8, ge=-1, le=1)  # batch kappa needed to trust annotations
+    labels_kappa_window: int = Field(100, ge=2)  # double-labelled tweets per kappa batch
+    annotate_port: int = 8088
+    annotate_host: str = "127.0.0.1"
+    annotate_tokens: dict[str, SecretStr] = {}  # annotator name -> token (JSON in env)
+
+    @property
+    def labels_db_url(self) -> str:
+        """The label store's URL: the configured one, else SQLite in `data_dir`."""
+        return self.labels_url or f"sqlite:///{(self.data_dir / 'labels.db').resolve()}"
+
     @property
     def tracking_uri(self) -> str:
         """MLflow tracking URI: the configured one, else a SQLite store in `data_dir`."""

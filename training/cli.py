@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from models.data import DEFAULT_DATA
+from stream.labels import cli as labels_cli
 from stream.settings import Settings
 from training import data_cli
 from training.loop import cli as loop_cli
@@ -214,3 +215,4 @@ def main() -> None:
 
 data_cli.register(app)
 loop_cli.register(app)
+app.add_typer(labels_cli.app, name="labels")

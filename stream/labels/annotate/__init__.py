@@ -1,0 +1,1 @@
+"""The annotation page: annotators label review-queue tweets; agreement gates their labels."""
