@@ -11,11 +11,10 @@ from models.data import DEFAULT_DATA
 from stream.settings import Settings
 
 LabelsOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--labels",
-        envvar="AIRPARADIS_LABELS_URL",
-        help="Label-store URL (sqlite:///var/labels.db, postgresql://...) or an airline CSV.",
+        help="Label-store URL or an airline CSV (default: the settings' label store).",
     ),
 ]
 BaseData = Annotated[Path, typer.Option(help="Base corpus (its train split is trained on).")]
@@ -26,7 +25,7 @@ ReportDir = Annotated[Path, typer.Option(help="Folder of gate_<name>_v<N>.md/.pn
 
 
 def retrain(
-    labels: LabelsOption,
+    labels: LabelsOption = None,
     model: Annotated[str, typer.Option("--model", "-m", help="tfidf or lstm.")] = "tfidf",
     base_data: BaseData = DEFAULT_DATA,
     base_sample: BaseSample = None,
@@ -60,8 +59,9 @@ def retrain(
     from training.loop.retrain import RetrainOptions
     from training.loop.retrain import retrain as retrain_job
 
+    settings = Settings()
     options = RetrainOptions(
-        labels=labels,
+        labels=labels or settings.labels_db_url,
         kind=model,
         base_data=base_data,
         base_sample=base_sample,
@@ -84,7 +84,7 @@ def retrain(
             report_dir=report_dir,
         ),
     )
-    result = retrain_job(Settings(), options)
+    result = retrain_job(settings, options)
     typer.echo(f"{result.name}: version {result.version} (parent champion v{result.parent})")
     for key, value in result.tags.items():
         typer.echo(f"  {key:32} {value}")
@@ -93,7 +93,7 @@ def retrain(
 
 
 def gate(
-    labels: LabelsOption,
+    labels: LabelsOption = None,
     model: Annotated[str, typer.Option("--model", "-m", help="tfidf, lstm or a name.")] = "tfidf",
     version: Annotated[str | None, typer.Option(help="Version (default: challenger).")] = None,
     start: Annotated[str | None, typer.Option(help="Recent window start (ISO).")] = None,
@@ -121,7 +121,11 @@ def gate(
     options = GateOptions(
         tolerance, resamples, base_data=base_data, base_sample=base_sample, report_dir=report_dir
     )
-    _echo_gate(gate_job(settings, name, version, load_labels(labels), window, options))
+    _echo_gate(
+        gate_job(
+            settings, name, version, load_labels(labels or settings.labels_db_url), window, options
+        )
+    )
 
 
 def _echo_gate(result: object) -> None:

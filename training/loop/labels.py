@@ -2,13 +2,12 @@
 
 `load_labels(source)` takes a label-store URL (`stream.labels.store.LabelStore`) or, for
 replays and tests, the airline CSV file directly. `binary(frame)` keeps the trained
-labels (negative/positive, trusted) with a 0/1 `y` column; `snapshot_hash` names a
-frame's exact content.
+labels (negative/positive, trusted) with a 0/1 `y` column; `snapshot_hash` (the store's)
+names a frame's exact content.
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +53,7 @@ def load_labels(source: str) -> pd.DataFrame:
         if not Path(source).is_file():
             raise FileNotFoundError(f"labels file {source} does not exist")
         return airline_frame(source)
-    from stream.labels.store import LabelStore  # type: ignore[import-not-found,unused-ignore]
+    from stream.labels.store import LabelStore
 
     frame: pd.DataFrame = LabelStore.from_url(source).snapshot(trusted_only=True)
     return frame
@@ -76,13 +75,10 @@ def between(frame: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp) 
 
 
 def snapshot_hash(frame: pd.DataFrame) -> str:
-    """SHA-256 of the rows' id, label, source and text, in id order: the exact labels."""
-    rows = frame.sort_values(["tweet_id", "source"], kind="stable")
-    digest = hashlib.sha256()
-    for values in rows[["tweet_id", "label", "source", "text"]].itertuples(index=False):
-        digest.update("\x1f".join(str(v) for v in values).encode())
-        digest.update(b"\x1e")
-    return digest.hexdigest()
+    """The label store's hash of exactly these rows (order-independent)."""
+    from stream.labels.store import snapshot_hash as store_hash
+
+    return store_hash(frame)
 
 
 def counts_by_source(frame: pd.DataFrame) -> dict[str, int]:

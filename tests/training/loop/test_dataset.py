@@ -113,3 +113,22 @@ def test_base_weight_zero_trains_on_labels_only_and_bad_balance_fails() -> None:
     assert only.texts == ["text a", "text b"]
     with pytest.raises(ValueError, match="balance"):
         dataset.Weighting(balance="smote")
+
+
+def test_labels_from_the_store_match_the_file(tmp_path: Path) -> None:
+    from stream.labels.importer import read_labels
+    from stream.labels.store import LabelStore
+
+    url = f"sqlite:///{tmp_path / 'labels.db'}"
+    store = LabelStore.from_url(url)
+    store.add(read_labels(AIRLINE).records)
+    from_store = labels.binary(labels.load_labels(url))
+    from_file = labels.binary(labels.airline_frame(AIRLINE))
+    assert len(from_store) == len(from_file) == 5566
+    merged = from_store.merge(from_file, on="tweet_id", suffixes=("_store", "_file"))
+    assert len(merged) == 5566
+    assert (merged["y_store"] == merged["y_file"]).all()
+    assert (merged["tweet_time_store"] == merged["tweet_time_file"]).all()
+    before = labels.snapshot_hash(labels.load_labels(url))
+    store.add(read_labels(AIRLINE).records)  # re-imported: same snapshot, same hash
+    assert labels.snapshot_hash(labels.load_labels(url)) == before
