@@ -27,30 +27,41 @@ from training.loop.retrain import RetrainOptions, build_challenger
 AIRLINE = DEFAULT_DATA.parents[1] / "airline/airline_tweets_2015-02-16_to_21.csv.gz"
 CUTS = ("2015-02-18", "2015-02-19", "2015-02-20", "2015-02-21")  # Pacific midnights
 W = dataset.Weighting
+TB = W(2.0, 0.2, "weights")  # time-weighting + class weights
 VARIANTS: dict[str, dict[str, Any]] = {
     "champion + platt only": {"calibration": "platt", "refit": False},
     "plain (w_base 1, no time, no balance)": {"weighting": W(None, 1.0, "none")},
     "w_base 0.2": {"weighting": W(None, 0.2, "none")},
     "w_base 0.2 + time hl 2d": {"weighting": W(2.0, 0.2, "none")},
-    "w_base 0.2 + time + balance weights": {"weighting": W(2.0, 0.2, "weights")},
+    "w_base 0.2 + time + balance weights": {"weighting": TB},
     "w_base 0.2 + time + balance resample": {"weighting": W(2.0, 0.2, "resample")},
     "w_base 0.2 + balance weights (no time)": {"weighting": W(None, 0.2, "weights")},
-    "w_base 0.2 + time + balance + platt": {
-        "weighting": W(2.0, 0.2, "weights"),
+    "w_base 0.2 + time + balance + platt, no refit": {
+        "weighting": TB,
         "calibration": "platt",
+        "calibration_refit": False,
     },
-    "w_base 0.2 + time + balance + isotonic": {
-        "weighting": W(2.0, 0.2, "weights"),
+    "w_base 0.2 + time + balance + isotonic, no refit": {
+        "weighting": TB,
         "calibration": "isotonic",
+        "calibration_refit": False,
     },
+    "w_base 0.2 + time + platt (no balance), no refit": {
+        "weighting": W(2.0, 0.2, "none"),
+        "calibration": "platt",
+        "calibration_refit": False,
+    },
+    "w_base 0.2 + time + balance + platt": {"weighting": TB, "calibration": "platt"},
+    "w_base 0.2 + time + balance + isotonic": {"weighting": TB, "calibration": "isotonic"},
     "w_base 0.2 + time + platt (no balance)": {
         "weighting": W(2.0, 0.2, "none"),
         "calibration": "platt",
     },
-    "warm start, w_base 0.2 + time + balance": {
-        "weighting": W(2.0, 0.2, "weights"),
-        "warm_start": True,
+    "w_base 0.2 + platt (no time, no balance)": {
+        "weighting": W(None, 0.2, "none"),
+        "calibration": "platt",
     },
+    "warm start, w_base 0.2 + time + balance": {"weighting": TB, "warm_start": True},
 }
 
 

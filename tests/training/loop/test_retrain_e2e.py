@@ -63,7 +63,9 @@ def test_retrain_registers_a_tagged_challenger_and_gates_it(
     assert tags["weighting.half_life_days"] == "2.0" and tags["weighting.balance"] == "weights"
     assert tags["gate.recent.n"] == str(len(holdout)) and tags["gate.champion_version"] == "1"
 
-    dataset_inputs = mlflow_client.get_run(version.run_id).inputs.dataset_inputs
+    assert version.run_id is not None
+    inputs = mlflow_client.get_run(version.run_id).inputs
+    dataset_inputs = inputs.dataset_inputs if inputs else []
     assert [d.dataset.name for d in dataset_inputs] == [f"labels-{tags['data.snapshot_hash'][:12]}"]
 
     model_dir, _, _ = registry.resolve_dir(settings, f"models:/{NAME}/2")
