@@ -164,10 +164,12 @@ def version_tags(options: RetrainOptions, built: Built, parent: str) -> dict[str
 
 
 def _log_snapshot(frame: pd.DataFrame, digest: str, source: str) -> None:
-    """The training labels as an MLflow dataset input, named by their hash."""
+    """The training labels as an MLflow dataset input, named by their hash (a store URL
+    is in the `data.labels_source` tag: MLflow resolves only file and web sources)."""
     table = frame[["tweet_id", "text", "label", "source", "tweet_time"]].copy()
     table["tweet_time"] = table["tweet_time"].astype(str)
+    origin = source if Path(source).is_file() else None
     dataset_ = mlflow.data.pandas_dataset.from_pandas(
-        table, source=source, name=f"labels-{digest[:12]}"
+        table, source=origin, name=f"labels-{digest[:12]}"
     )
     mlflow.log_input(dataset_, context="training")

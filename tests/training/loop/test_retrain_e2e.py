@@ -32,11 +32,10 @@ def test_retrain_registers_a_tagged_challenger_and_gates_it(
     cli("train", "--model", "tfidf", "--data", sample, "--alias", "champion")
     reports = tmp_path / "reports"
     reports.mkdir()
+    cli("labels", "import", str(AIRLINE))  # the settings' store: retrain reads it, gate the file
     until = "2015-02-19T08:00:00"  # Pacific midnight: train on 17-18 Feb, judge on 19 Feb
     output = cli(
         "retrain",
-        "--labels",
-        str(AIRLINE),
         "--base-data",
         sample,
         "--train-until",
@@ -52,13 +51,14 @@ def test_retrain_registers_a_tagged_challenger_and_gates_it(
     mlflow_client = registry.client(settings)
     version = mlflow_client.get_model_version(NAME, "2")
     tags = version.tags
-    frame = labels.binary(labels.airline_frame(AIRLINE))
+    frame = labels.binary(labels.load_labels(settings.labels_db_url))
     windows = dataset.Windows.ending(frame, pd.Timestamp(until, tz="UTC"), 1.0, 1.0)
     _, calibration, holdout = dataset.label_parts(frame, windows, calibrate=True)
     trained, _, _ = dataset.label_parts(frame, windows, calibrate=False)  # refit on both
     assert tags["parent_champion"] == "1"
     assert tags["data.snapshot_hash"] == labels.snapshot_hash(trained)
-    assert tags["labels.import:airline"] == str(len(trained))
+    assert tags[f"labels.import:{AIRLINE.name}"] == str(len(trained))
+    assert tags["data.labels_source"] == settings.labels_db_url
     assert tags["calibration.rows"] == str(len(calibration))
     assert tags["weighting.half_life_days"] == "2.0" and tags["weighting.balance"] == "weights"
     assert tags["gate.recent.n"] == str(len(holdout)) and tags["gate.champion_version"] == "1"
