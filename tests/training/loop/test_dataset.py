@@ -121,7 +121,8 @@ def test_labels_from_the_store_match_the_file(tmp_path: Path) -> None:
 
     url = f"sqlite:///{tmp_path / 'labels.db'}"
     store = LabelStore.from_url(url)
-    store.add(read_labels(AIRLINE).records)
+    at = pd.Timestamp("2015-02-22T12:00:00Z").to_pydatetime()
+    store.add(read_labels(AIRLINE, labelled_at=at).records)
     from_store = labels.binary(labels.load_labels(url))
     from_file = labels.binary(labels.airline_frame(AIRLINE))
     assert len(from_store) == len(from_file) == 5566
@@ -130,5 +131,5 @@ def test_labels_from_the_store_match_the_file(tmp_path: Path) -> None:
     assert (merged["y_store"] == merged["y_file"]).all()
     assert (merged["tweet_time_store"] == merged["tweet_time_file"]).all()
     before = labels.snapshot_hash(labels.load_labels(url))
-    store.add(read_labels(AIRLINE).records)  # re-imported: same snapshot, same hash
+    store.add(read_labels(AIRLINE, labelled_at=at).records)  # re-sent: same snapshot and hash
     assert labels.snapshot_hash(labels.load_labels(url)) == before
