@@ -168,8 +168,6 @@ def _log_snapshot(frame: pd.DataFrame, digest: str, source: str) -> None:
     is in the `data.labels_source` tag: MLflow resolves only file and web sources)."""
     table = frame[["tweet_id", "text", "label", "source", "tweet_time"]].copy()
     table["tweet_time"] = table["tweet_time"].astype(str)
-    origin = source if Path(source).is_file() else None
-    dataset_ = mlflow.data.pandas_dataset.from_pandas(
-        table, source=origin, name=f"labels-{digest[:12]}"
-    )
+    origin = {"source": source} if Path(source).is_file() else {}
+    dataset_ = mlflow.data.pandas_dataset.from_pandas(table, name=f"labels-{digest[:12]}", **origin)
     mlflow.log_input(dataset_, context="training")
