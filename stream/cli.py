@@ -161,12 +161,13 @@ def demo_check(
     """Print the alerts beside people's labels; exit 1 unless the @AirParadis bad buzz was
     raised and resolved and the control airline stayed quiet."""
     from stream.demo.check import describe, problems, read_labels, wait_for_alerts
-    from stream.local_worker import read_events
+    from stream.producer import read_topic
 
     settings = Settings()
     rows = read_labels(labels)
     alerts = wait_for_alerts(
-        lambda: read_events(settings, settings.topic_alerts, 10**6, 2), timeout
+        lambda: [json.loads(v) for _, v in read_topic(settings, settings.topic_alerts, 10**6, 2)],
+        timeout,
     )
     for alert in alerts:
         typer.echo(describe(alert, rows))
