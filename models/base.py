@@ -72,11 +72,11 @@ def _load_kind(path: Path, kind: str) -> SentimentModel:
 
         return TfidfModel.load(path)
     if kind == "lstm":
-        from models.lstm import LstmModel
+        from models.lstm.model import LstmModel
 
         return LstmModel.load(path)
     if kind == "transformer":
-        from models.transformer import TransformerModel
+        from models.transformer.model import TransformerModel
 
         return TransformerModel.load(path)
     raise ValueError(f"unknown model kind {kind!r} in {path}/{MANIFEST}")

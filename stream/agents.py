@@ -16,7 +16,7 @@ import faust
 
 from stream.alert_pipeline import AlertPipeline
 from stream.feedback import FeedbackPipeline
-from stream.pipeline import ScoringPipeline
+from stream.scoring_pipeline import ScoringPipeline
 from stream.tables import Tables
 
 

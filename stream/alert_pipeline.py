@@ -24,7 +24,10 @@ import faust
 from faust.types import TP, TableT
 
 from stream import metrics
-from stream.alerting import (
+from stream.alerts.buzz import AccuracyConfig, AccuracyState, record_feedback
+from stream.alerts.drift import DriftReference
+from stream.alerts.scopes import GLOBAL, FoundScopes, ScopeConfig, bound_scopes
+from stream.alerts.state import (
     ClosedWindow,
     Delta,
     ScopeState,
@@ -35,14 +38,11 @@ from stream.alerting import (
     deltas_of,
 )
 from stream.analytics import Analytics
-from stream.drift import DriftReference
 from stream.feedback import ACCURACY_KEY, join_partition
-from stream.outbox import Record
-from stream.pipeline import send
+from stream.kafka.outbox import Record
 from stream.records import Alert, ScoredTweet
-from stream.rules import AccuracyConfig, AccuracyState, record_feedback
-from stream.scopes import GLOBAL, FoundScopes, ScopeConfig, bound_scopes
 from stream.scoring import Origin
+from stream.scoring_pipeline import send
 from stream.serving import ModelSlot
 from stream.settings import Settings
 from stream.topics import Topics

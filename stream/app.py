@@ -5,8 +5,8 @@ from __future__ import annotations
 import faust
 from faust.types.auth import CredentialsT
 
-from stream.kafka_security import ssl_context
-from stream.kafka_transport import Transport
+from stream.kafka.security import ssl_context
+from stream.kafka.transport import Transport
 from stream.settings import Settings
 
 

@@ -33,7 +33,7 @@ def main(verbose: VerboseOption = False) -> None:
 @contextmanager
 def _refused_is_fatal() -> Iterator[None]:
     """A password or certificate the broker refuses: one clear line and exit 1."""
-    from stream.kafka_security import KafkaSecurityError
+    from stream.kafka.security import KafkaSecurityError
 
     try:
         yield
@@ -66,8 +66,8 @@ def produce(
     """Replay a file of tweets into the raw topic, with a progress bar."""
     from tqdm import tqdm
 
-    from stream.producer import as_raw_tweet, read_tweet_file
-    from stream.producer import produce as send
+    from stream.kafka.clients import as_raw_tweet, read_tweet_file
+    from stream.kafka.clients import produce as send
 
     settings = Settings()
     rows = read_tweet_file(path)
@@ -89,7 +89,7 @@ def tail(
     summary: Annotated[bool, typer.Option(help="one short line per event")] = False,
 ) -> None:
     """Print events from an output topic as they arrive (one JSON per line)."""
-    from stream.producer import consume
+    from stream.kafka.clients import consume
 
     settings = Settings()
     topics = {
@@ -161,7 +161,7 @@ def demo_check(
     """Print the alerts beside people's labels; exit 1 unless the @AirParadis bad buzz was
     raised and resolved and the control airline stayed quiet."""
     from stream.demo.check import describe, problems, read_labels, wait_for_alerts
-    from stream.producer import read_topic
+    from stream.kafka.clients import read_topic
 
     settings = Settings()
     rows = read_labels(labels)

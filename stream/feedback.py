@@ -20,9 +20,9 @@ from faust.types import TableT
 
 from stream import metrics
 from stream.analytics import Analytics
-from stream.pipeline import origin_of, send
 from stream.records import Feedback, InvalidRecord
 from stream.scoring import dead_letter
+from stream.scoring_pipeline import origin_of, send
 from stream.settings import Settings
 from stream.topics import Topics
 

@@ -1,7 +1,7 @@
 """Every Prometheus metric the worker exports, declared once (base units, `_total` counters).
 
 Label values are bounded: `reason` is a fixed set of codes, `scope` is capped by
-`stream.scopes` (global, a configured number of airlines/tags, and the aspect list).
+`stream.alerts.scopes` (global, a configured number of airlines/tags, and the aspect list).
 """
 
 from __future__ import annotations

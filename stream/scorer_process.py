@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from stream.scopes import ScopeConfig
+from stream.alerts.scopes import ScopeConfig
 from stream.scoring import Analysis, analyse, score_texts
 
 _MODEL: Any = None  # the child's model, set by _load

@@ -12,6 +12,7 @@ from datetime import datetime
 import numpy as np
 
 from models.base import SentimentModel
+from stream.alerts.scopes import FoundScopes, ScopeConfig, find_scopes
 from stream.records import (
     DEADLETTER_MAX_BYTES,
     DeadLetter,
@@ -22,7 +23,6 @@ from stream.records import (
     ScoredTweet,
     parse_raw_tweet,
 )
-from stream.scopes import FoundScopes, ScopeConfig, find_scopes
 
 SENTIMENT_FR = {"positive": "Positif", "negative": "Négatif"}
 

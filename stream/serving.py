@@ -22,7 +22,7 @@ import numpy as np
 
 from models.base import SentimentModel, load_model, load_reference_scores, read_manifest
 from stream import metrics
-from stream.scopes import ScopeConfig
+from stream.alerts.scopes import ScopeConfig
 from stream.scorer_process import ProcessScorer
 from stream.scoring import Analysis, analyse, score_texts
 from stream.settings import Settings

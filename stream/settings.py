@@ -24,7 +24,7 @@ class Settings(BaseSettings):
         env_prefix="AIRPARADIS_", env_file=".env", frozen=True, extra="ignore"
     )
 
-    # Kafka connection and security (one source for every client: stream.kafka_security)
+    # Kafka connection and security (one source for every client: stream.kafka.security)
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
     )
@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     posthog_queue_size: int = Field(1000, ge=1)  # events beyond it are dropped and counted
     posthog_timeout_s: float = Field(3.0, gt=0)  # HTTP timeout of the background sender
 
-    # Event-time windows (stream.windows; docs/alerts.md)
+    # Event-time windows (stream.alerts.windows; docs/alerts.md)
     window_size_s: float = Field(60.0, gt=0)  # tumbling windows: bad buzz, gauges
     window_hopping_size_s: float = Field(900.0, gt=0)  # drift windows, advanced every tumbling one
     window_allowed_lateness_s: float = Field(60.0, ge=0)  # older events are rejected as late
@@ -107,13 +107,13 @@ class Settings(BaseSettings):
     window_idle_close_s: float = Field(60.0, gt=0)  # silent scope: event time runs with the clock
     window_tick_s: float = Field(5.0, gt=0)  # timer that closes windows of silent scopes
 
-    # Alert scopes (stream.scopes): global + known airlines/tags + a few others + aspects
+    # Alert scopes (stream.alerts.scopes): global + known airlines/tags + a few others + aspects
     scope_known_airlines: tuple[str, ...] = ("airparadis",)
     scope_known_tags: tuple[str, ...] = ()
     scope_max_other: int = Field(20, ge=0)  # hash buckets for unknown airlines (and tags)
     scope_aspect_keywords: dict[str, tuple[str, ...]] | None = None  # None: built-in map
 
-    # Bad-buzz alerts (stream.rules)
+    # Bad-buzz alerts (stream.alerts.buzz)
     buzz_min_negative: int = Field(20, ge=1)  # negative tweets a window needs to alert
     buzz_sigma: float = Field(3.0, gt=0)  # raise at baseline mean + sigma * std
     buzz_ratio_ceiling: float = Field(0.8, gt=0, le=1)  # raise at this ratio whatever the baseline
@@ -124,7 +124,7 @@ class Settings(BaseSettings):
     alert_cooldown_s: float = Field(1800.0, ge=0)  # no re-raise this soon after a resolve
     alert_resolve_windows: int = Field(2, ge=1)  # quiet windows in a row that resolve
 
-    # Drift alerts (stream.drift)
+    # Drift alerts (stream.alerts.drift)
     drift_ks_threshold: float = Field(0.3, gt=0, le=1)
     drift_positive_shift_threshold: float = Field(0.3, gt=0)  # relative to production baseline
     drift_oov_ratio_threshold: float = Field(2.0, gt=1)  # window OOV rate / training OOV rate
@@ -132,7 +132,7 @@ class Settings(BaseSettings):
     drift_baseline_alpha: float = Field(0.1, gt=0, le=1)
     drift_warmup_windows: int = Field(6, ge=0)  # baseline windows before the positive-rate rule
 
-    # Production accuracy from feedback (stream.rules)
+    # Production accuracy from feedback (stream.alerts.buzz)
     accuracy_window: int = Field(100, ge=1)  # last N labelled predictions
     accuracy_threshold: float = Field(0.70, gt=0, le=1)
     accuracy_resolve_margin: float = Field(0.02, ge=0)  # resolve at threshold + margin
@@ -195,7 +195,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _kafka_security_is_consistent(self) -> Settings:
-        from stream.kafka_security import security_problems
+        from stream.kafka.security import security_problems
 
         if problems := security_problems(self):
             raise ValueError("Kafka security settings: " + "; ".join(problems))
@@ -203,6 +203,6 @@ class Settings(BaseSettings):
 
     def kafka_client_config(self) -> dict[str, Any]:
         """librdkafka (confluent-kafka) connection settings, secrets included: never log it."""
-        from stream.kafka_security import librdkafka_config
+        from stream.kafka.security import librdkafka_config
 
         return librdkafka_config(self)

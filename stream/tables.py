@@ -1,6 +1,6 @@
 """Faust tables, changelog-backed and restored after a restart or a rebalance.
 
-- `scope-state`: one JSON document per scope (stream.alerting.ScopeState) and the
+- `scope-state`: one JSON document per scope (stream.alerts.state.ScopeState) and the
   production-accuracy state under `accuracy`; written only by the agent reading the
   internal `<app>-scoped` topic, whose records are keyed by scope.
 - `predictions`: tweet id -> recorded label, written by the join agent reading the internal
@@ -30,7 +30,7 @@ def declare_tables(app: faust.App, settings: Settings) -> Tables:
         key_type=str,
         value_type=None,  # the app default serializer (JSON): ScopeState.to_dict() documents
         partitions=settings.topic_partitions,
-        help="stream.alerting.ScopeState per scope, and production accuracy",
+        help="stream.alerts.state.ScopeState per scope, and production accuracy",
     )
     predictions = app.Table(
         "predictions",

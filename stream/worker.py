@@ -16,9 +16,9 @@ from stream.alert_pipeline import AlertPipeline
 from stream.analytics import Analytics
 from stream.app import create_app
 from stream.feedback import FeedbackPipeline
-from stream.kafka_transport import guard_commits
-from stream.outbox import Outbox
-from stream.pipeline import ScoringPipeline
+from stream.kafka.outbox import Outbox
+from stream.kafka.transport import guard_commits
+from stream.scoring_pipeline import ScoringPipeline
 from stream.serving import ModelSlot, ModelUnavailable
 from stream.settings import Settings
 from stream.tables import declare_tables
@@ -122,7 +122,7 @@ class GuardedWorker(faust.Worker):
 
 def run_worker(settings: Settings, loglevel: str = "info") -> None:
     """Create missing topics, load the model once, then run the Faust worker until stopped."""
-    from stream.kafka_admin import ensure_topics
+    from stream.kafka.admin import ensure_topics
 
     ensure_topics(settings, [*settings.all_topics(), settings.topic_scoped, settings.topic_joins])
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)

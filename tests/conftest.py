@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from stream.local_worker import Worker, isolated_env
 from stream.settings import Settings
 from tests.kafka_broker import (
     LocalBroker,
@@ -27,6 +26,7 @@ from tests.kafka_broker import (
     delete_topics_containing,
     docker_engine_answers,
 )
+from training.tools.local_worker import Worker, isolated_env
 
 TOPIC_FIELDS = (
     "topic_raw",
@@ -157,7 +157,7 @@ def small_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def small_lstm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real (tiny) Word2Vec + BiLSTM, the kind the product serves, trained in seconds."""
     from models.base import save_reference_scores
-    from models.lstm import LstmConfig, LstmModel
+    from models.lstm.model import LstmConfig, LstmModel
 
     texts, labels = labelled_sample(600)
     tiny = LstmConfig(embedding_dim=16, lstm_units=8, w2v_epochs=2, batch_size=32, max_epochs=2)

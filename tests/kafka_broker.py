@@ -50,7 +50,7 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 def delete_topics_containing(bootstrap: str, marker: str, timeout_s: float = 10.0) -> list[str]:
     """Delete a test's topics (Faust's internal ones included) so the shared broker stays lean."""
-    from stream.kafka_admin import delete_topics_containing as delete
+    from stream.kafka.admin import delete_topics_containing as delete
     from stream.settings import Settings
 
     settings = Settings(_env_file=None, kafka_bootstrap_servers=bootstrap)  # type: ignore[call-arg]

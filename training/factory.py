@@ -34,11 +34,11 @@ def config_class(kind: str) -> Any:
 
         return TfidfConfig
     if kind == "lstm":
-        from models.lstm_config import LstmConfig
+        from models.lstm.config import LstmConfig
 
         return LstmConfig
     if kind == "transformer":
-        from models.transformer import TransformerConfig
+        from models.transformer.model import TransformerConfig
 
         return TransformerConfig
     raise ValueError(f"unknown model kind {kind!r} (expected one of {', '.join(KINDS)})")
@@ -94,11 +94,11 @@ def build_model(
         return TfidfModel(cls(**{"preprocessing": preprocess} | values), seed=seed)
     values = {"seed": seed} | values
     if kind == "lstm":
-        from models.lstm import LstmModel
+        from models.lstm.model import LstmModel
 
         values = ({"max_epochs": epochs} if epochs else {}) | values
         return LstmModel(cls(**values), preprocess)
-    from models.transformer import TransformerModel
+    from models.transformer.model import TransformerModel
 
     values = ({"epochs": epochs} if epochs else {}) | values
     return TransformerModel(cls(**values))

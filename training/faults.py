@@ -27,9 +27,9 @@ from typing import Annotated
 
 import typer
 
-from stream.kafka_admin import delete_topics_containing
-from stream.local_worker import Worker, free_port, isolated_env, read_events, settings_from
+from stream.kafka.admin import delete_topics_containing
 from stream.settings import Settings
+from training.tools.local_worker import Worker, free_port, isolated_env, read_events, settings_from
 
 KAFKA_SH = Path(__file__).resolve().parents[1] / "deploy/kafka/kafka.sh"
 NEGATIVE = "@{} worst airline ever, lost my bag and so angry"

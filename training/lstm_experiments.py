@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from models.lstm_config import LstmConfig
+from models.lstm.config import LstmConfig
 
 EXPERIMENT = "air-paradis-lstm-experiments"
 
@@ -44,7 +44,7 @@ def run_experiment(name: str, config: LstmConfig, splits: Any, test: bool) -> di
     import mlflow
 
     from models.evaluation import quality
-    from models.lstm import LstmModel
+    from models.lstm.model import LstmModel
     from training.tracking import log_history
 
     model = LstmModel(config)

@@ -3,7 +3,7 @@
 Samples the worker's RSS (and its scorer child's), the consumer lag on tweets.raw and the
 p50/p95 produce-to-scored latency of the minute's scored events; writes a CSV and a plot.
 The default rate is half of the maximum, measured first with a burst (as
-`training.bench_stream` does); flat memory and bounded lag are what to look for.
+`training.tools.bench_stream` does); flat memory and bounded lag are what to look for.
 
   python -m training.soak --minutes 30 --label 30min    (KAFKA_BOOTSTRAP_SERVERS, NLTK_DATA)
 """
@@ -24,11 +24,11 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from stream.kafka_admin import delete_topics_containing
-from stream.local_worker import Worker, isolated_env, settings_from
-from stream.producer import produce
+from stream.kafka.admin import delete_topics_containing
+from stream.kafka.clients import produce
 from stream.settings import Settings
-from training.bench_stream import DEFAULT_DATA, _from_end, end_to_end, load_texts
+from training.tools.bench_stream import DEFAULT_DATA, _from_end, end_to_end, load_texts
+from training.tools.local_worker import Worker, isolated_env, settings_from
 
 FIELDS = [
     "minute", "produced", "scored", "worker_rss_mb", "scorer_rss_mb", "lag", "p50_ms", "p95_ms",

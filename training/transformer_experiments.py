@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from models.transformer import TransformerConfig, TransformerModel, resolve_train_dtype
+from models.transformer.model import TransformerConfig, TransformerModel, resolve_train_dtype
 
 app = typer.Typer(add_completion=False, help=__doc__)
 
@@ -58,8 +58,8 @@ def main(
 ) -> None:
     """Cache once, fine-tune once per learning rate, print timings and validation metrics."""
     from models.evaluation import quality
-    from models.hf_checkpoint import default_checkpoint, load_backbone, load_tokenizer
-    from models.transformer_fit import fit_top, predict_cached
+    from models.transformer.checkpoint import default_checkpoint, load_backbone, load_tokenizer
+    from models.transformer.fit import fit_top, predict_cached
 
     train, val = _splits(train_samples, val_samples, seed)
     train_dtype = resolve_train_dtype(train_dtype)

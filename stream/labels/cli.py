@@ -46,9 +46,9 @@ def replay(
     rate: Annotated[float, typer.Option(help="Records per second; 0: as fast as possible.")] = 0,
 ) -> None:
     """Send a file's negative/positive labels to tweets.feedback, oldest tweet first."""
+    from stream.kafka.clients import produce
     from stream.labels.records import utc
     from stream.labels.replay import feedback_of
-    from stream.producer import produce
 
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")

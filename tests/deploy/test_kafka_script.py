@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from stream.kafka_admin import describe_topics, ensure_topics
+from stream.kafka.admin import describe_topics, ensure_topics
 from stream.settings import Settings
 from tests.kafka_broker import KAFKA_SCRIPT, port_open, run_script
 

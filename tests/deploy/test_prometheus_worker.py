@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from stream.local_worker import settings_from
-from stream.producer import produce
+from stream.kafka.clients import produce
 from tests.deploy.test_prometheus import needs_prometheus, prometheus_scraping, query, wait_for
+from training.tools.local_worker import settings_from
 
 pytestmark = pytest.mark.kafka
 

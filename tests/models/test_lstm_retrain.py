@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.lstm import LstmModel
-from tests.models.test_lstm import TINY
+from models.lstm.model import LstmModel
+from tests.models.lstm.test_model import TINY
 
 
 @pytest.fixture(scope="module")

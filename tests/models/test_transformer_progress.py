@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from models.transformer import TransformerModel
-from models.transformer_fit import Ticker
+from models.transformer.fit import Ticker
+from models.transformer.model import TransformerModel
 from tests.models.bert_checkpoints import write_tiny_checkpoint
-from tests.models.test_transformer import NEGATIVE, POSITIVE, tiny_config
+from tests.models.transformer.test_model import NEGATIVE, POSITIVE, tiny_config
 
 
 def test_ticker_reports_rate_and_time_left(capsys: pytest.CaptureFixture[str]) -> None:

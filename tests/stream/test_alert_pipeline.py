@@ -12,17 +12,17 @@ from prometheus_client import REGISTRY
 
 from stream import metrics
 from stream.alert_pipeline import AlertPipeline
-from stream.alerting import ClosedWindow
+from stream.alerts.buzz import AccuracyState
+from stream.alerts.drift import DriftReading
+from stream.alerts.state import ClosedWindow
+from stream.alerts.windows import WindowStats
 from stream.analytics import Analytics
-from stream.drift import DriftReading
 from stream.feedback import join_partition
-from stream.kafka_admin import ensure_topics
-from stream.outbox import Outbox
-from stream.producer import _consumer
-from stream.rules import AccuracyState
+from stream.kafka.admin import ensure_topics
+from stream.kafka.clients import _consumer
+from stream.kafka.outbox import Outbox
 from stream.serving import ModelSlot
 from stream.topics import declare_topics
-from stream.windows import WindowStats
 
 
 def pipeline(settings) -> AlertPipeline:

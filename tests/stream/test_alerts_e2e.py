@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 import pytest
 
 from models.base import load_model
-from stream.local_worker import get_json, read_events, settings_from
-from stream.producer import produce
+from stream.kafka.clients import produce
 from stream.records import Alert, Feedback
+from training.tools.local_worker import get_json, read_events, settings_from
 
 pytestmark = pytest.mark.kafka
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from stream.local_worker import free_port, isolated_env, read_events, settings_from
-from stream.producer import produce
+from stream.kafka.clients import produce
 from tests.kafka_broker import run_script
 from tests.stream.test_worker_e2e import VALID, tweet, wait_until_committed
+from training.tools.local_worker import free_port, isolated_env, read_events, settings_from
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 

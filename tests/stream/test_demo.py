@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
+from stream.alerts.buzz import BuzzConfig, BuzzState, evaluate_buzz
+from stream.alerts.windows import LABELS, WindowStats
 from stream.demo.check import describe, problems, read_labels, wait_for_alerts
 from stream.demo.replay import (
     AIRLINE_DATA,
@@ -19,9 +21,7 @@ from stream.demo.replay import (
     worker_env,
     write_replay,
 )
-from stream.rules import BuzzConfig, BuzzState, evaluate_buzz
 from stream.settings import Settings
-from stream.windows import LABELS, WindowStats
 
 PLAN = DemoPlan()
 NOW = 1_800_000_000.0
@@ -123,9 +123,9 @@ def test_the_demo_stages_raise_and_resolve_the_airparadis_bad_buzz(
 ):
     """deploy/demo.sh's stages on the session's broker with a small model: topics, worker,
     replay, check. Fails when the demo's alert does not come."""
-    from stream.kafka_admin import ensure_topics
-    from stream.local_worker import isolated_env, read_events, settings_from
-    from stream.producer import as_raw_tweet, produce, read_tweet_file
+    from stream.kafka.admin import ensure_topics
+    from stream.kafka.clients import as_raw_tweet, produce, read_tweet_file
+    from training.tools.local_worker import isolated_env, read_events, settings_from
 
     env = isolated_env(kafka_bootstrap, str(small_model_dir), **worker_env())
     settings = settings_from(env)
@@ -152,8 +152,8 @@ def test_demo_check_exits_non_zero_when_the_alert_does_not_come(
     from typer.testing import CliRunner
 
     from stream.cli import app
-    from stream.kafka_admin import ensure_topics
-    from stream.local_worker import settings_from
+    from stream.kafka.admin import ensure_topics
+    from training.tools.local_worker import settings_from
 
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,

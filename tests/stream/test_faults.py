@@ -18,7 +18,12 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from models.pyfunc import log_model_dir
 from models.registry import CHAMPION, REGISTERED_NAMES, register, use_experiment
-from stream.local_worker import (
+from stream.kafka.clients import produce
+from stream.serving import resolve_cached
+from stream.watchdog import EXIT_FATAL, EXIT_SHUTDOWN_TIMEOUT
+from tests.kafka_broker import delete_topics_containing
+from tests.stream.test_worker_e2e import tweet
+from training.tools.local_worker import (
     Worker,
     free_port,
     get_json,
@@ -26,11 +31,6 @@ from stream.local_worker import (
     read_events,
     settings_from,
 )
-from stream.producer import produce
-from stream.serving import resolve_cached
-from stream.watchdog import EXIT_FATAL, EXIT_SHUTDOWN_TIMEOUT
-from tests.kafka_broker import delete_topics_containing
-from tests.stream.test_worker_e2e import tweet
 
 pytestmark = pytest.mark.kafka
 NAME = REGISTERED_NAMES["tfidf"]

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from confluent_kafka import Producer
 
-from stream.local_worker import get_json, read_events, settings_from
 from stream.records import InputLimits, InvalidRecord, parse_raw_tweet
 from stream.settings import Settings
 from tests.stream.test_records import HOSTILE
+from training.tools.local_worker import get_json, read_events, settings_from
 
 pytestmark = pytest.mark.kafka
 

@@ -15,9 +15,9 @@ from models.base import save_reference_scores
 from models.pyfunc import log_model_dir
 from models.registry import CHAMPION, REGISTERED_NAMES, promote, register, use_experiment
 from models.tfidf import TfidfModel
-from stream.local_worker import get_json, isolated_env, read_events, settings_from
-from stream.producer import produce
+from stream.kafka.clients import produce
 from tests.conftest import labelled_sample
+from training.tools.local_worker import get_json, isolated_env, read_events, settings_from
 
 pytestmark = pytest.mark.kafka
 NAME = REGISTERED_NAMES["tfidf"]

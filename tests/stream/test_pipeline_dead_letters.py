@@ -10,12 +10,12 @@ import asyncio
 import json
 from collections.abc import Sequence
 
-from stream.outbox import Record
+from stream.alerts.scopes import FoundScopes
+from stream.kafka.outbox import Record
 from stream.records import DeadLetter, ScoredTweet
-from stream.scopes import FoundScopes
 from stream.scoring import Origin
 from stream.settings import Settings
-from tests.stream.test_pipeline import (
+from tests.stream.test_scoring_pipeline import (
     FakeEvent,
     ManualOutbox,
     batch,

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from stream.local_worker import free_port, isolated_env, read_events, settings_from
-from stream.producer import produce
+from stream.kafka.clients import produce
 from stream.records import Alert
 from tests.stream.test_alerts_e2e import NEGATIVE, POSITIVE, minute_zero
+from training.tools.local_worker import free_port, isolated_env, read_events, settings_from
 
 pytestmark = pytest.mark.kafka
 

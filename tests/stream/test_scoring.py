@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from stream.alerts.scopes import ScopeConfig
 from stream.records import InputLimits, ScoredTweet
-from stream.scopes import ScopeConfig
 from stream.scoring import (
     Analysis,
     Origin,

@@ -15,8 +15,8 @@ from urllib.parse import urlparse
 import pytest
 from pydantic import SecretStr
 
-from stream.local_worker import Worker, get_json, isolated_env
 from stream.views import BadRequest, authorized, texts_from_body
+from training.tools.local_worker import Worker, get_json, isolated_env
 
 
 def test_single_and_batch_bodies() -> None:

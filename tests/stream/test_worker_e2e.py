@@ -10,10 +10,10 @@ import uuid
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from stream.local_worker import get_json, read_events, settings_from
-from stream.producer import produce
+from stream.kafka.clients import produce
 from stream.records import DeadLetter, ScoredTweet
 from stream.settings import Settings
+from training.tools.local_worker import get_json, read_events, settings_from
 
 pytestmark = pytest.mark.kafka
 

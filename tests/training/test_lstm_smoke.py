@@ -15,7 +15,7 @@ from models.data import load_dataset
 from stream.settings import Settings
 from tests.training.conftest import SAMPLE
 
-pytest.importorskip("models.lstm")
+pytest.importorskip("models.lstm.model")
 pytestmark = pytest.mark.slow
 LSTM = registry.REGISTERED_NAMES["lstm"]
 TINY = ["embedding_dim=16", "lstm_units=8", "w2v_epochs=1", "batch_size=32"]

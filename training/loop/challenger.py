@@ -42,7 +42,7 @@ def fit(
         model.fit(data.texts, data.labels, sample_weight=weights)
         return model
     if raw.kind == "lstm":
-        from models.lstm import LstmModel
+        from models.lstm.model import LstmModel
 
         config = raw.config if epochs is None else replace(raw.config, max_epochs=epochs)
         model = LstmModel(config, raw.preprocessor.config)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from confluent_kafka import Producer
 
-from stream.kafka_admin import ensure_topics
+from stream.kafka.admin import ensure_topics
 from stream.labels.sink import LabelSink, sampled
 from stream.labels.store import LabelStore
 from stream.records import Feedback, ScoredTweet

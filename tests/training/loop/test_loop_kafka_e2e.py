@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from stream.kafka_admin import ensure_topics
+from stream.kafka.admin import ensure_topics
 from stream.labels.replay import feedback_of
 from stream.labels.sink import LabelSink
 from stream.labels.store import LabelStore

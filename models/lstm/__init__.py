@@ -1,0 +1,2 @@
+"""Word2Vec + BiLSTM: config, vocabulary, embeddings, Keras fit, NumPy serving.
+"""

@@ -1,0 +1,2 @@
+"""MiniLM transformer: checkpoint, WordPiece, network, fit, the model.
+"""

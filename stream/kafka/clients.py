@@ -1,0 +1,149 @@
+"""Replay tweets into `tweets.raw`, and read topics back: the producer and tail side."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from stream.kafka.security import raise_on_security_error
+from stream.records import RawTweet
+from stream.settings import Settings
+
+PACING_S = 0.002  # a rate-paced producer runs at most this far ahead of schedule
+
+_TAG = re.compile(r"(?<![\w@#])[@#](\w{1,30})")
+
+
+def tags_of(text: str) -> list[str]:
+    """@mentions and #hashtags, lower-cased, in order, without duplicates."""
+    return list(dict.fromkeys(f"{m.group(0)[0]}{m.group(1).lower()}" for m in _TAG.finditer(text)))
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    raw = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+
+
+def read_tweet_file(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a JSONL file (raw tweet objects) or a CSV with a `text` column (.gz allowed)."""
+    jsonl = ".jsonl" in path.suffixes or ".json" in path.suffixes
+    with _open_text(path) as handle:
+        if jsonl:
+            for line in handle:
+                if line.strip():
+                    yield json.loads(line)
+            return
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or "text" not in reader.fieldnames:
+            raise ValueError(f"{path}: a CSV needs a 'text' column, got {reader.fieldnames}")
+        for row in reader:
+            yield {"text": row["text"]}
+
+
+def as_raw_tweet(row: dict[str, Any], now: datetime | None = None) -> RawTweet:
+    """Complete a row into a valid raw tweet: id, created_at and tags when absent."""
+    text = row["text"]
+    return RawTweet.model_validate(
+        {
+            "id": row.get("id") or uuid.uuid4().hex,
+            "created_at": row.get("created_at") or (now or datetime.now(UTC)),
+            "tags": row.get("tags") or tags_of(text),
+            **{k: v for k, v in row.items() if k not in {"id", "created_at", "tags"}},
+        }
+    )
+
+
+def produce(
+    settings: Settings,
+    payloads: Iterable[tuple[str | None, bytes]],
+    rate: float | None = None,
+    topic: str | None = None,
+    on_sent: Callable[[], None] | None = None,
+) -> int:
+    """Send (key, value) pairs to `topic` (default tweets.raw), paced at `rate` per second."""
+    from confluent_kafka import Producer
+
+    producer = Producer({**_client_config(settings), "linger.ms": 5, "acks": "all"})
+    started, count = time.perf_counter(), 0
+    for key, value in payloads:
+        _produce_one(producer, topic or settings.topic_raw, key, value)
+        count += 1
+        if on_sent:
+            on_sent()
+        if rate:
+            ahead = started + count / rate - time.perf_counter()
+            if ahead > PACING_S:  # sleep in steps of a few tweets, not one wake-up per tweet
+                time.sleep(ahead)
+    if producer.flush(30) > 0:
+        raise RuntimeError("some messages were not delivered within 30 s")
+    return count
+
+
+def _produce_one(producer: Any, topic: str, key: str | None, value: bytes) -> None:
+    while True:
+        try:
+            producer.produce(topic, key=key, value=value)
+            producer.poll(0)
+            return
+        except BufferError:
+            producer.poll(0.05)
+
+
+def _client_config(settings: Settings) -> dict[str, Any]:
+    """Connection settings; an authentication or TLS failure raises from the next poll."""
+    return {**settings.kafka_client_config(), "error_cb": raise_on_security_error}
+
+
+def _consumer(settings: Settings, topics: list[str], from_start: bool) -> Any:
+    from confluent_kafka import Consumer
+
+    consumer = Consumer(
+        {
+            **_client_config(settings),
+            "group.id": f"tail-{uuid.uuid4().hex[:8]}",
+            "auto.offset.reset": "earliest" if from_start else "latest",
+            "enable.auto.commit": False,
+        }
+    )
+    consumer.subscribe(topics)
+    return consumer
+
+
+def consume(
+    settings: Settings, topics: list[str], from_start: bool = True
+) -> Iterator[tuple[str, bytes]]:
+    """Yield (topic, value) forever; the caller stops iterating."""
+    consumer = _consumer(settings, topics, from_start)
+    try:
+        while True:
+            message = consumer.poll(0.5)
+            if message is not None and not message.error():
+                yield message.topic() or "", message.value() or b""
+    finally:
+        consumer.close()
+
+
+def read_topic(
+    settings: Settings, topic: str, count: int, timeout_s: float = 60.0
+) -> list[tuple[float, bytes]]:
+    """Read up to `count` records of `topic` from the start: (arrival time, value) pairs."""
+    consumer = _consumer(settings, [topic], from_start=True)
+    records: list[tuple[float, bytes]] = []
+    deadline = time.monotonic() + timeout_s
+    try:
+        while len(records) < count and time.monotonic() < deadline:
+            for message in consumer.consume(num_messages=1000, timeout=0.2):
+                if not message.error():
+                    records.append((time.time(), message.value() or b""))
+    finally:
+        consumer.close()
+    return records
