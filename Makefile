@@ -47,10 +47,10 @@ RUNS ?= 3
 MINUTES ?= 30
 MODEL ?=
 faults: ## Fault drills (broker restart, kill -9, two workers) RUNS times; not in CI
-	$(PY) -m training.faults --runs $(RUNS) $(if $(MODEL),--model $(MODEL))
+	$(PY) -m training.tools.faults --runs $(RUNS) $(if $(MODEL),--model $(MODEL))
 
 soak: ## One worker at half the max rate for MINUTES; CSV + plot in docs/soak; not in CI
-	$(PY) -m training.soak --minutes $(MINUTES) --label $(MINUTES)min $(if $(MODEL),--model $(MODEL))
+	$(PY) -m training.tools.soak --minutes $(MINUTES) --label $(MINUTES)min $(if $(MODEL),--model $(MODEL))
 
 ci: ## What CI runs: install, broker, lint, typecheck, tests
 	bash .ci/run

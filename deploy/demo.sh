@@ -75,7 +75,7 @@ done
 curl -s "$URL/health"; echo
 
 say "replaying real airline tweets into $RUN.raw at $RATE/s"
-airparadis-stream demo-data "var/$RUN/replay.jsonl"
+airparadis-tools demo-data "var/$RUN/replay.jsonl"
 airparadis-stream produce "var/$RUN/replay.jsonl" --rate "$RATE"
 
 say "a few scored events ($RUN.scored)"

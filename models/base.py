@@ -7,15 +7,15 @@ vocabulary or fitted state, metadata) plus the kind's own files. `load_model(pat
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-MANIFEST = "model.json"
-REFERENCE_SCORES = "reference_scores.npy"
+from models.manifest import (
+    MANIFEST,
+)
 
 
 @runtime_checkable
@@ -31,39 +31,6 @@ class SentimentModel(Protocol):
         ...
 
     def save(self, path: Path) -> None: ...
-
-
-def read_manifest(path: Path) -> dict[str, Any]:
-    manifest = Path(path) / MANIFEST
-    if not manifest.is_file():
-        raise FileNotFoundError(f"{path} is not a saved model: {MANIFEST} is missing")
-    data: dict[str, Any] = json.loads(manifest.read_text())
-    return data
-
-
-def write_manifest(path: Path, data: dict[str, Any]) -> None:
-    Path(path).mkdir(parents=True, exist_ok=True)
-    (Path(path) / MANIFEST).write_text(json.dumps(data, indent=2, sort_keys=True))
-
-
-def save_reference_scores(path: Path, scores: np.ndarray) -> None:
-    """Validation-set scores stored with the model: the stream's drift reference."""
-    np.save(Path(path) / REFERENCE_SCORES, np.asarray(scores, dtype=np.float32))
-
-
-def load_reference_scores(path: Path) -> np.ndarray | None:
-    file = Path(path) / REFERENCE_SCORES
-    return np.load(file) if file.is_file() else None
-
-
-def load_model(path: Path) -> SentimentModel:
-    """Load any saved model directory by the kind its manifest names (wrapped in its
-    calibration when the manifest holds one: `models.calibration`)."""
-    from models.calibration import with_calibration
-
-    manifest = read_manifest(path)
-    model: SentimentModel = with_calibration(_load_kind(path, manifest["kind"]), manifest)
-    return model
 
 
 def _load_kind(path: Path, kind: str) -> SentimentModel:

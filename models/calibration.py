@@ -4,7 +4,7 @@ A `Calibration` maps a model's raw probability of positive to a calibrated one, 
 served `score` stays a probability and the 0.5 decision threshold fits the traffic:
 `platt` is a logistic regression on the raw score's logit, `isotonic` a monotone step
 function (scikit-learn's `IsotonicRegression`, stored as its breakpoints). It lives in
-the saved model's `model.json` under `calibration`; `models.base.load_model` wraps a
+the saved model's `model.json` under `calibration`; `models.kinds.load_model` wraps a
 model that has one in `CalibratedModel`. A model without it loads and scores as before.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from models.base import read_manifest, write_manifest
+from models.manifest import read_manifest, write_manifest
 
 METHODS = ("platt", "isotonic")
 MANIFEST_KEY = "calibration"

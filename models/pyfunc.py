@@ -1,7 +1,7 @@
 """A saved model directory as an MLflow pyfunc model (plus the native flavour where cheap).
 
 The pyfunc takes a DataFrame with a string column `text` and returns the probability of
-positive per row. It wraps `models.base.load_model`, so every kind logs the same way and
+positive per row. It wraps `models.kinds.load_model`, so every kind logs the same way and
 the artifact is the very directory `Model.save` wrote. Imports MLflow: import only when
 logging or loading.
 """
@@ -20,18 +20,14 @@ from mlflow.models import ModelSignature
 from mlflow.pyfunc.model import PythonModel
 from mlflow.types import ColSpec, Schema
 
-from models.base import SentimentModel, load_model
+from models.base import SentimentModel
+from models.kinds import KINDS, load_model
 from models.tfidf import SKOPS_TRUSTED
 
 MODEL_ARTIFACT = "model_dir"
 PYFUNC_NAME = "model"
 SKLEARN_NAME = "sklearn"
 INPUT_EXAMPLE = pd.DataFrame({"text": ["I love this airline", "my flight was delayed again"]})
-_REQUIREMENTS = {
-    "tfidf": ("numpy", "nltk", "scikit-learn", "skops"),
-    "lstm": ("numpy", "nltk", "scipy", "threadpoolctl"),  # NumPy serving runtime, no TF
-    "transformer": ("numpy", "nltk", "keras", "keras-hub", "tensorflow", "tokenizers"),
-}
 
 
 class SentimentPyfunc(PythonModel):
@@ -69,7 +65,7 @@ def signature() -> ModelSignature:
 def requirements(kind: str) -> list[str]:
     """Pinned pip requirements of a kind (explicit: MLflow's inference would load the model)."""
     pins = []
-    for package in _REQUIREMENTS.get(kind, ("numpy",)):
+    for package in KINDS[kind].requirements if kind in KINDS else ("numpy",):
         try:
             pins.append(f"{package}=={metadata.version(package)}")
         except metadata.PackageNotFoundError:

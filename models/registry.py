@@ -20,17 +20,15 @@ import mlflow
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from models.base import MANIFEST, SentimentModel, load_model
+from models.base import SentimentModel
+from models.kinds import KINDS, load_model
+from models.manifest import MANIFEST
 
 if TYPE_CHECKING:
-    from stream.settings import Settings
+    from models.settings import RegistrySettings as Settings
 
 EXPERIMENT = "air-paradis"
-REGISTERED_NAMES = {
-    "tfidf": "air-paradis-tfidf",
-    "lstm": "air-paradis-lstm",
-    "transformer": "air-paradis-transformer",
-}
+REGISTERED_NAMES = {kind: spec.registered_name for kind, spec in KINDS.items()}
 CHAMPION, CHALLENGER = "champion", "challenger"
 HISTORY_TAG = "champion_history"
 _MODEL_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:@(?P<alias>[\w-]+)|/(?P<version>\d+))$")

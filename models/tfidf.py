@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from models.base import (
+from models.manifest import (
     load_reference_scores,
     read_manifest,
     save_reference_scores,

@@ -24,7 +24,7 @@ import faust
 from faust.types import TP, TableT
 
 from stream import metrics
-from stream.alerts.buzz import AccuracyConfig, AccuracyState, record_feedback
+from stream.alerts.accuracy import AccuracyConfig, AccuracyState, record_feedback
 from stream.alerts.drift import DriftReference
 from stream.alerts.scopes import GLOBAL, FoundScopes, ScopeConfig, bound_scopes
 from stream.alerts.state import (
@@ -39,10 +39,10 @@ from stream.alerts.state import (
 )
 from stream.analytics import Analytics
 from stream.feedback import ACCURACY_KEY, join_partition
+from stream.kafka.events import send
 from stream.kafka.outbox import Record
 from stream.records import Alert, ScoredTweet
 from stream.scoring import Origin
-from stream.scoring_pipeline import send
 from stream.serving import ModelSlot
 from stream.settings import Settings
 from stream.topics import Topics

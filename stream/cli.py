@@ -8,13 +8,11 @@ import logging
 import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from stream.demo.replay import AIRLINE_DATA
 from stream.quiet import quiet_noise
 from stream.settings import Settings
 
@@ -118,29 +116,6 @@ def _summary(event: dict) -> str:
     if "label" in event:  # a scored tweet
         return f"{event['label']:>8} {event['score']:.2f}  {event['text'][:100]}"
     return f"{event.get('reason', '?'):>14}  {event.get('message', '')}"
-
-
-@app.command("demo-data")
-def demo_data(
-    out: Annotated[Path, typer.Argument(help="JSONL file to write (labels go beside it)")],
-    airline_data: Annotated[Path, typer.Option(help="the airline tweets CSV (.gz)")] = AIRLINE_DATA,
-    hours_per_window: Annotated[float, typer.Option(help="real hours in one window")] = 4.0,
-    burst_window: Annotated[int, typer.Option(help="window of the @AirParadis burst")] = 20,
-    burst_size: Annotated[int, typer.Option(help="complaints in the burst")] = 200,
-) -> None:
-    """Write the demo replay: real airline tweets, accelerated, with an @AirParadis bad buzz."""
-    from stream.demo.replay import DemoPlan, build, read_airline_tweets, write_replay
-
-    plan = DemoPlan(hours_per_window, burst_window=burst_window, burst_size=burst_size)
-    tweets = build(read_airline_tweets(airline_data), plan)
-    labels = write_replay(tweets, out, plan)
-    first = next(t.ts for t in tweets if t.label == "complaint")
-    burst = datetime.fromtimestamp(first, UTC)
-    typer.echo(
-        f"wrote {len(tweets):,} tweets to {out} (people's labels: {labels}); each minute of "
-        f"event time holds {hours_per_window:g} real hours; the burst: {burst_size} complaints "
-        f"about @AirParadis at {burst:%H:%M} UTC; control: @{plan.control}"
-    )
 
 
 @app.command("demo-env")

@@ -20,9 +20,10 @@ from faust.types import TableT
 
 from stream import metrics
 from stream.analytics import Analytics
+from stream.kafka.events import send
 from stream.records import Feedback, InvalidRecord
 from stream.scoring import dead_letter
-from stream.scoring_pipeline import origin_of, send
+from stream.scoring_pipeline import origin_of
 from stream.settings import Settings
 from stream.topics import Topics
 

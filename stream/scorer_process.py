@@ -57,7 +57,7 @@ def _watch_parent(parent_pid: int) -> None:
 
 def _load(model_dir: str, parent_pid: int) -> None:
     global _MODEL
-    from models.base import load_model
+    from models.kinds import load_model
 
     die_with_parent(parent_pid)
 

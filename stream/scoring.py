@@ -173,3 +173,13 @@ def predict_response(text: str, score: float, version: str) -> dict[str, object]
         "score": round(score, 6),
         "model_version": version,
     }
+
+
+def needs_review(score: float, band: tuple[float, float] = (0.4, 0.6)) -> bool:
+    """True when the positive probability is too uncertain to trust: low <= score <= high."""
+    low, high = band
+    if not 0.0 <= low <= high <= 1.0:
+        raise ValueError(f"review band: need 0 <= low <= high <= 1, got {band}")
+    if not 0.0 <= score <= 1.0:
+        raise ValueError(f"score: must be within [0, 1], got {score!r}")
+    return low <= score <= high

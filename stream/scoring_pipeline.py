@@ -23,9 +23,9 @@ from typing import Any, NamedTuple, Protocol
 import faust
 
 from stream import metrics
-from stream.alerts.buzz import needs_review
 from stream.alerts.scopes import FoundScopes, ScopeConfig
 from stream.analytics import Analytics
+from stream.kafka.events import release
 from stream.kafka.outbox import Outbox, Record
 from stream.records import DeadLetter, InputLimits, InvalidRecord, ScoredTweet
 from stream.scoring import (
@@ -34,6 +34,7 @@ from stream.scoring import (
     analyse_with_retries,
     dead_letter,
     model_failure_letters,
+    needs_review,
     parse_batch,
     scored_events,
 )
@@ -48,11 +49,6 @@ log = logging.getLogger(__name__)
 def origin_of(event: faust.EventT) -> Origin:
     message = event.message
     return Origin(message.topic, message.partition, message.offset, message.timestamp)
-
-
-async def send(topic: faust.TopicT, key: str | None, value: bytes) -> Awaitable[Any]:
-    """Send now (not attached to the current event) and return the broker-ack future."""
-    return await topic.send(key=key.encode() if key else None, value=value, force=True)
 
 
 class WindowSink(Protocol):
@@ -76,17 +72,6 @@ def _count(scored: Sequence[ScoredTweet]) -> None:
     positives = sum(event.label == "positive" for event in scored)
     metrics.TWEETS_SCORED.labels("positive").inc(positives)
     metrics.TWEETS_SCORED.labels("negative").inc(len(scored) - positives)
-
-
-def _release(events: Sequence[faust.EventT]) -> None:
-    """Drop the hold taken in `submit`: the offsets become committable."""
-    for event in events:
-        message = event.message
-        mark_done = getattr(event.app.consumer, "mark_done", None)  # our transport's consumer
-        if mark_done is not None:
-            mark_done(message)
-        if event.ack():  # the last reference: Faust's consumer may now commit it
-            event.app.sensors.on_message_out(message.tp, message.offset, message)
 
 
 class ScoringPipeline:
@@ -121,7 +106,7 @@ class ScoringPipeline:
         batches after it stay unacknowledged, so they are consumed again after a restart.
         """
         for event in events:
-            event.message.incref()  # released in _release, after the broker's acks
+            event.message.incref()  # released in release, after the broker's acks
         self.held += len(events)
         previous = self._in_flight[-1] if self._in_flight else None
         self._in_flight.append(asyncio.ensure_future(self._run(events, previous)))
@@ -145,7 +130,7 @@ class ScoringPipeline:
             if self.watchdog is not None:
                 self.watchdog.fail(f"a batch of {len(events)} records failed: {error!r}")
             raise
-        _release(events)
+        release(events)
         self.held -= len(events)
         if self.watchdog is not None:
             self.watchdog.published()

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from models.base import SentimentModel, load_model, load_reference_scores, read_manifest
+from models.base import SentimentModel
+from models.kinds import load_model
+from models.manifest import load_reference_scores, read_manifest
 from stream import metrics
 from stream.alerts.scopes import ScopeConfig
 from stream.scorer_process import ProcessScorer
@@ -86,7 +88,7 @@ def _alias_pointer(settings: Settings, uri: str) -> Path | None:
 
 def resolve_cached(settings: Settings, uri: str) -> tuple[Path, str, str]:
     """`models.registry.resolve_dir`, falling back to the last version loaded for `uri`."""
-    from models.base import MANIFEST
+    from models.manifest import MANIFEST
     from models.registry import resolve_dir
 
     pointer = _alias_pointer(settings, uri)

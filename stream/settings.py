@@ -7,19 +7,16 @@ Every field reads `AIRPARADIS_<FIELD>`; well-known variables (`KAFKA_BOOTSTRAP_S
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, FilePath, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, FilePath, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from models.settings import RegistrySettings
+from models.settings import env_alias as _env
 
 
-def _env(name: str) -> AliasChoices:
-    """Accept both the plain well-known variable and its AIRPARADIS_ twin."""
-    return AliasChoices(name, f"AIRPARADIS_{name}")
-
-
-class Settings(BaseSettings):
+class Settings(RegistrySettings):
     model_config = SettingsConfigDict(
         env_prefix="AIRPARADIS_", env_file=".env", frozen=True, extra="ignore"
     )
@@ -57,8 +54,6 @@ class Settings(BaseSettings):
     topic_replication_factor: int = Field(1, ge=1)
 
     # Model and registry
-    data_dir: Path = Path("var")
-    mlflow_tracking_uri: str | None = Field(None, validation_alias=_env("MLFLOW_TRACKING_URI"))
     model_uri: str = "models:/air-paradis-lstm@champion"
     model_reload_interval_s: float = Field(30.0, gt=0)
 
@@ -161,17 +156,6 @@ class Settings(BaseSettings):
         if self.max_payload_bytes + 4_096 > self.kafka_message_max_bytes:
             raise ValueError("max_payload_bytes must be 4 KiB under kafka_message_max_bytes")
         return self
-
-    @property
-    def tracking_uri(self) -> str:
-        """MLflow tracking URI: the configured one, else a SQLite store in `data_dir`."""
-        if self.mlflow_tracking_uri:
-            return self.mlflow_tracking_uri
-        return f"sqlite:///{(self.data_dir / 'mlflow.db').resolve()}"
-
-    @property
-    def artifact_root(self) -> Path:
-        return (self.data_dir / "mlartifacts").resolve()
 
     @property
     def topic_scoped(self) -> str:

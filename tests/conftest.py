@@ -141,7 +141,7 @@ def labelled_sample(n_per_class: int = 1500) -> tuple[list[str], np.ndarray]:
 @pytest.fixture(scope="session")
 def small_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A TF-IDF model trained in a second (the stream serves any saved model kind)."""
-    from models.base import save_reference_scores
+    from models.manifest import save_reference_scores
     from models.tfidf import TfidfModel
 
     texts, labels = labelled_sample()
@@ -156,8 +156,8 @@ def small_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def small_lstm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real (tiny) Word2Vec + BiLSTM, the kind the product serves, trained in seconds."""
-    from models.base import save_reference_scores
     from models.lstm.model import LstmConfig, LstmModel
+    from models.manifest import save_reference_scores
 
     texts, labels = labelled_sample(600)
     tiny = LstmConfig(embedding_dim=16, lstm_units=8, w2v_epochs=2, batch_size=32, max_epochs=2)

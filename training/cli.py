@@ -1,6 +1,6 @@
 """`airparadis-train`: train, evaluate, compare, promote, roll back and list models.
 
-Settings (MLflow store, data dir) come from the environment (`stream.settings.Settings`).
+RegistrySettings (MLflow store, data dir) come from the environment (`models.settings`).
 Heavy libraries are imported inside the commands, so `--help` is instant.
 """
 
@@ -15,9 +15,9 @@ from typing import Annotated
 import typer
 
 from models.data import DEFAULT_DATA
+from models.settings import RegistrySettings
 from stream.labels import cli as labels_cli
 from stream.quiet import quiet_noise
-from stream.settings import Settings
 from training import data_cli
 from training.loop import cli as loop_cli
 
@@ -104,7 +104,7 @@ def train(
         alias=None if alias is Alias.none else alias.value,
         output_dir=output_dir,
     )
-    result = train_job(Settings(), options)
+    result = train_job(RegistrySettings(), options)
     _print_metrics(result.metrics)
     typer.echo(f"model dir: {result.model_dir}\nMLflow run: {result.run_id}")
     if result.version:
@@ -123,7 +123,7 @@ def evaluate(
     """Score a model on a labelled file; print accuracy, F1, ROC-AUC, log loss, confusion."""
     from training.jobs import evaluate as evaluate_job
 
-    result = evaluate_job(Settings(), uri, data, split.value, seed, sample_size)
+    result = evaluate_job(RegistrySettings(), uri, data, split.value, seed, sample_size)
     _print_metrics(result)
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -145,7 +145,9 @@ def compare(
     """Markdown + PNG comparison of the approaches on one test split (logged to MLflow)."""
     from training.compare import compare as compare_job
 
-    report = compare_job(Settings(), data, output_dir, alias, model or (), seed, sample_size)
+    report = compare_job(
+        RegistrySettings(), data, output_dir, alias, model or (), seed, sample_size
+    )
     typer.echo(report.read_text())
     typer.echo(f"written: {report}")
 
@@ -159,8 +161,8 @@ def promote(
     from models import registry
 
     registered = _registered(name)
-    previous = registry.promote(Settings(), registered, version)
-    current = registry.champion_version(Settings(), registered)
+    previous = registry.promote(RegistrySettings(), registered, version)
+    current = registry.champion_version(RegistrySettings(), registered)
     typer.echo(f"{registered}: champion is version {current} (was {previous or 'none'})")
 
 
@@ -172,7 +174,7 @@ def rollback(
     from models import registry
 
     registered = _registered(name)
-    restored = registry.rollback(Settings(), registered)
+    restored = registry.rollback(RegistrySettings(), registered)
     typer.echo(f"{registered}: champion is back to version {restored}")
 
 
@@ -188,7 +190,7 @@ def versions(
     names = [_registered(name)] if name else list(registry.REGISTERED_NAMES.values())
     for registered in names:
         typer.echo(f"{registered}:")
-        rows = registry.list_versions(Settings(), registered)
+        rows = registry.list_versions(RegistrySettings(), registered)
         if not rows:
             typer.echo("  (no versions)")
         for row in rows:

@@ -15,11 +15,12 @@ from typing import Any
 import mlflow
 
 from models import registry
-from models.base import load_model, read_manifest
 from models.evaluation import artifact_size_bytes, quality, speed
+from models.kinds import load_model
+from models.manifest import read_manifest
 from models.plots import comparison_plot
+from models.settings import RegistrySettings
 from models.splits import Splits, fingerprint
-from stream.settings import Settings
 from training.console import step
 from training.jobs import SPEED_SAMPLE, prepare_splits
 
@@ -49,7 +50,7 @@ PLOTTED = (
 
 
 def compare(
-    settings: Settings,
+    settings: RegistrySettings,
     data: Path,
     output_dir: Path,
     alias: str = registry.CHAMPION,
@@ -84,7 +85,7 @@ def compare(
 
 
 def _candidates(
-    settings: Settings, alias: str, extra: Sequence[str]
+    settings: RegistrySettings, alias: str, extra: Sequence[str]
 ) -> tuple[list[str], list[str]]:
     uris, notes = [], []
     for name in registry.REGISTERED_NAMES.values():
@@ -95,7 +96,9 @@ def _candidates(
     return uris + list(extra), notes
 
 
-def _measure(settings: Settings, uri: str, splits: Splits, latency_calls: int) -> dict[str, Any]:
+def _measure(
+    settings: RegistrySettings, uri: str, splits: Splits, latency_calls: int
+) -> dict[str, Any]:
     with step(f"Measuring {uri}"):
         path, _, version = registry.resolve_dir(settings, uri)
         model = load_model(path)

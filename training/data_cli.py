@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from models.data import DEFAULT_DATA
-from stream.settings import Settings
+from models.settings import RegistrySettings
 
 
 def download(
@@ -48,7 +48,7 @@ def search_tfidf(
     from training.search import render
     from training.search import search_tfidf as search_job
 
-    rows = search_job(Settings(), data, seed, sample_size)
+    rows = search_job(RegistrySettings(), data, seed, sample_size)
     table = render(rows)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(f"# TF-IDF search on `{data.name}` (seed {seed})\n\n{table}")

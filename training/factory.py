@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from models.base import SentimentModel
+from models.kinds import kind_of
 from models.preprocessing import PreprocessConfig
 
 KINDS = ("tfidf", "lstm", "transformer")
@@ -29,19 +30,7 @@ class TrainableModel(SentimentModel, Protocol):
 
 
 def config_class(kind: str) -> Any:
-    if kind == "tfidf":
-        from models.tfidf import TfidfConfig
-
-        return TfidfConfig
-    if kind == "lstm":
-        from models.lstm.config import LstmConfig
-
-        return LstmConfig
-    if kind == "transformer":
-        from models.transformer.model import TransformerConfig
-
-        return TransformerConfig
-    raise ValueError(f"unknown model kind {kind!r} (expected one of {', '.join(KINDS)})")
+    return kind_of(kind).config_class()
 
 
 def parse_overrides(cls: Any, pairs: Sequence[str]) -> dict[str, Any]:

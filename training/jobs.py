@@ -13,13 +13,13 @@ from typing import Any
 import mlflow
 
 from models import registry
-from models.base import read_manifest, save_reference_scores, write_manifest
 from models.data import LabelledTexts, load_dataset
 from models.evaluation import artifact_size_bytes, quality, speed, summary
+from models.manifest import read_manifest, save_reference_scores, write_manifest
 from models.preprocessing import PreprocessConfig
 from models.pyfunc import log_model_dir
+from models.settings import RegistrySettings
 from models.splits import Splits, fingerprint, split_dataset, stratified_sample
-from stream.settings import Settings
 from training import tracking
 from training.console import step
 from training.factory import TrainableModel, build_model
@@ -72,7 +72,7 @@ def split_params(options: TrainOptions, splits: Splits) -> dict[str, Any]:
     }
 
 
-def train(settings: Settings, options: TrainOptions) -> TrainResult:
+def train(settings: RegistrySettings, options: TrainOptions) -> TrainResult:
     """Fit one model, evaluate it on the test split, log everything, register it."""
     splits = prepare_splits(options.data, options.sample_size, options.seed)
     model = build_model(
@@ -153,7 +153,7 @@ def annotate_manifest(model_dir: Path, metadata: dict[str, Any]) -> None:
 
 
 def evaluate(
-    settings: Settings,
+    settings: RegistrySettings,
     uri: str,
     data: Path,
     split: str = "all",

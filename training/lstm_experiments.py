@@ -76,8 +76,8 @@ def main(
 ) -> None:
     from models.data import DEFAULT_DATA, load_dataset
     from models.registry import use_experiment
+    from models.settings import RegistrySettings
     from models.splits import split_dataset, stratified_sample
-    from stream.settings import Settings
 
     unknown = [name for name in names if name not in EXPERIMENTS]
     if unknown:
@@ -85,7 +85,7 @@ def main(
     splits = split_dataset(load_dataset(DEFAULT_DATA), seed=42)
     if sample:
         splits = replace(splits, train=stratified_sample(splits.train, sample, seed=42))
-    use_experiment(Settings(), EXPERIMENT)  # MLFLOW_TRACKING_URI, else var/mlflow.db
+    use_experiment(RegistrySettings(), EXPERIMENT)  # MLFLOW_TRACKING_URI, else var/mlflow.db
     for name in names:
         config = EXPERIMENTS[name]
         config = replace(config, max_epochs=max_epochs) if max_epochs else config

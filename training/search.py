@@ -18,9 +18,9 @@ from tqdm import tqdm
 from models import registry
 from models.evaluation import quality
 from models.preprocessing import PreprocessConfig
+from models.settings import RegistrySettings
 from models.splits import Splits
 from models.tfidf import TfidfConfig, build_pipeline, tokens_as_text
-from stream.settings import Settings
 from training import tracking
 from training.console import step
 from training.jobs import prepare_splits
@@ -46,7 +46,7 @@ def candidates() -> list[TfidfConfig]:
 
 
 def search_tfidf(
-    settings: Settings,
+    settings: RegistrySettings,
     data: Path,
     seed: int = 42,
     sample_size: int | None = None,

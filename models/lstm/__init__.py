@@ -1,2 +1,1 @@
-"""Word2Vec + BiLSTM: config, vocabulary, embeddings, Keras fit, NumPy serving.
-"""
+"""Word2Vec + BiLSTM: config, vocabulary, embeddings, Keras fit, NumPy serving."""

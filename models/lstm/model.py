@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from models.base import load_reference_scores, read_manifest, write_manifest
 from models.lstm.config import LstmConfig
 from models.lstm.fit import Labels, train
 from models.lstm.numpy_net import NumpyBiLstm
 from models.lstm.vocab import Vocabulary
+from models.manifest import load_reference_scores, read_manifest, write_manifest
 from models.preprocessing import PreprocessConfig, Preprocessor
 
 WEIGHTS_FILE = "weights.npz"

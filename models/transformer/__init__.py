@@ -1,2 +1,1 @@
-"""MiniLM transformer: checkpoint, WordPiece, network, fit, the model.
-"""
+"""MiniLM transformer: checkpoint, WordPiece, network, fit, the model."""

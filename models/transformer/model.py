@@ -17,7 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from models.base import load_reference_scores, read_manifest, save_reference_scores, write_manifest
+from models.manifest import (
+    load_reference_scores,
+    read_manifest,
+    save_reference_scores,
+    write_manifest,
+)
 from models.transformer.wordpiece import WordPieceEncoder, bucketed_batches, check_texts, pad_ids
 
 TOKENIZER_FILE = "tokenizer.json"

@@ -1,34 +1,18 @@
-"""Alert rules as small frozen states with pure update functions (no Kafka, no Faust).
+"""Bad buzz: `evaluate_buzz` per scope on each closed window (EWMA baseline + ceiling).
 
-- bad buzz: `evaluate_buzz` per scope on each closed window (EWMA baseline + ceiling);
-- drift: `evaluate_drift` (in `stream.alerts.drift`, re-exported here);
-- production accuracy: `record_feedback` over the last N labelled predictions;
-- review: `needs_review` for uncertain scores.
+A small frozen state with a pure update function (no Kafka, no Faust).
 Thresholds come from `Settings` (see docs/alerts.md); states are JSON-able for Faust tables.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from stream.alerts.drift import (
-    DriftConfig,
-    DriftReading,
-    DriftReference,
-    DriftState,
-    evaluate_drift,
-)
 from stream.alerts.incidents import AlertFacts, Ewma, Incident, IncidentPolicy, build_alert, step
-from stream.alerts.windows import LABELS, WindowStats
+from stream.alerts.windows import WindowStats
 from stream.records import Alert
 from stream.settings import Settings
-
-__all__ = [
-    "AccuracyConfig", "AccuracyState", "BuzzConfig", "BuzzState", "DriftConfig", "DriftReading",
-    "DriftReference", "DriftState", "evaluate_buzz", "evaluate_drift", "needs_review",
-    "record_feedback",
-]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -119,78 +103,3 @@ def _buzz_message(
         f"{verb}: {stats.negative}/{stats.count} negative ({stats.negative_ratio:.0%}), "
         f"limit {limit:.0%} ({basis})"
     )
-
-
-@dataclass(frozen=True)
-class AccuracyConfig:
-    window: int = 100
-    threshold: float = 0.70
-    resolve_margin: float = 0.02
-    policy: IncidentPolicy = field(default_factory=IncidentPolicy)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> AccuracyConfig:
-        return cls(
-            window=settings.accuracy_window,
-            threshold=settings.accuracy_threshold,
-            resolve_margin=settings.accuracy_resolve_margin,
-            policy=IncidentPolicy(settings.alert_cooldown_s, settings.alert_resolve_windows),
-        )
-
-
-@dataclass(frozen=True)
-class AccuracyState:
-    """The last `window` labelled predictions (True = correct) and the accuracy incident."""
-
-    outcomes: tuple[bool, ...] = ()
-    incident: Incident = field(default_factory=Incident)
-
-    @property
-    def accuracy(self) -> float | None:
-        return sum(self.outcomes) / len(self.outcomes) if self.outcomes else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"outcomes": [int(o) for o in self.outcomes], "incident": self.incident.to_dict()}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AccuracyState:
-        outcomes = tuple(bool(o) for o in data["outcomes"])
-        return cls(outcomes, Incident.from_dict(data["incident"]))
-
-
-def record_feedback(
-    state: AccuracyState, predicted: str, true: str, at: float, config: AccuracyConfig
-) -> tuple[AccuracyState, Alert | None]:
-    """Add one labelled prediction (event time `at`); alert once the full window is too low."""
-    for name, label in (("predicted_label", predicted), ("true_label", true)):
-        if label not in LABELS:
-            raise ValueError(f"{name}: must be one of {LABELS}, got {label!r}")
-    outcomes = (*state.outcomes, predicted == true)[-config.window :]
-    accuracy = sum(outcomes) / len(outcomes)
-    floor = config.threshold + (config.resolve_margin if state.incident.is_open else 0.0)
-    breaching = len(outcomes) >= config.window and accuracy < floor
-    incident, transition = step(state.incident, breaching, at, config.policy)
-    new_state = replace(state, outcomes=outcomes, incident=incident)
-    if transition is None:
-        return new_state, None
-    facts = AlertFacts(
-        kind="accuracy",
-        scope="global",
-        metric="production_accuracy",
-        threshold=config.threshold,
-        observed=accuracy,
-        severity="critical",
-        message=f"Production accuracy {accuracy:.0%} over the last {len(outcomes)} "
-        f"labelled predictions (alert below {config.threshold:.0%})",
-    )
-    return new_state, build_alert(facts, incident, transition)
-
-
-def needs_review(score: float, band: tuple[float, float] = (0.4, 0.6)) -> bool:
-    """True when the positive probability is too uncertain to trust: low <= score <= high."""
-    low, high = band
-    if not 0.0 <= low <= high <= 1.0:
-        raise ValueError(f"review band: need 0 <= low <= high <= 1, got {band}")
-    if not 0.0 <= score <= 1.0:
-        raise ValueError(f"score: must be within [0, 1], got {score!r}")
-    return low <= score <= high

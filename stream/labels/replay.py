@@ -36,9 +36,9 @@ def feedback_of(
 ) -> Iterator[Feedback]:
     """The file's binary labels before `until`, oldest tweet first."""
     records = read_labels(path, min_confidence=min_confidence).records
-    dated = sorted((r for r in records if r.tweet_time is not None), key=lambda r: r.tweet_time)
-    for record in dated:
-        if until is not None and record.tweet_time and record.tweet_time >= until:
+    dated = sorted((r.tweet_time, i, r) for i, r in enumerate(records) if r.tweet_time is not None)
+    for tweet_time, _, record in dated:
+        if until is not None and tweet_time >= until:
             break
         feedback = as_feedback(record)
         if feedback is not None:

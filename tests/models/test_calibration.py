@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from models.base import load_model, read_manifest
 from models.calibration import (
     CalibratedModel,
     Calibration,
@@ -17,6 +16,8 @@ from models.calibration import (
     save_calibration,
     uncalibrated,
 )
+from models.kinds import load_model
+from models.manifest import read_manifest
 from models.tfidf import TfidfModel
 
 

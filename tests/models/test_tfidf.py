@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.base import load_model, read_manifest
+from models.kinds import load_model
+from models.manifest import read_manifest
 from models.preprocessing import PreprocessConfig
 from models.splits import Splits
 from models.tfidf import TfidfConfig, TfidfModel
@@ -86,7 +87,7 @@ def test_char_ngrams_and_preprocessing_options_fit(sample_splits: Splits) -> Non
 
 
 def test_loading_another_kind_is_refused(tmp_path: Path) -> None:
-    from models.base import write_manifest
+    from models.manifest import write_manifest
 
     write_manifest(tmp_path, {"kind": "lstm"})
     with pytest.raises(ValueError, match="not 'tfidf'"):

@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 
 from stream import metrics
 from stream.alert_pipeline import AlertPipeline
-from stream.alerts.buzz import AccuracyState
+from stream.alerts.accuracy import AccuracyState
 from stream.alerts.drift import DriftReading
 from stream.alerts.state import ClosedWindow
 from stream.alerts.windows import WindowStats

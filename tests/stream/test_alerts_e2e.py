@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from models.base import load_model
+from models.kinds import load_model
 from stream.kafka.clients import produce
 from stream.records import Alert, Feedback
 from training.tools.local_worker import get_json, read_events, settings_from

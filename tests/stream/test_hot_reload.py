@@ -11,7 +11,7 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from models.base import save_reference_scores
+from models.manifest import save_reference_scores
 from models.pyfunc import log_model_dir
 from models.registry import CHAMPION, REGISTERED_NAMES, promote, register, use_experiment
 from models.tfidf import TfidfModel

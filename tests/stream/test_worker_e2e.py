@@ -101,7 +101,7 @@ def test_kill_9_mid_stream_loses_nothing(start_worker, small_model_dir, kafka_bo
 
 def test_the_worker_serves_a_real_lstm(start_worker, small_lstm_dir):
     """The kind of model the product serves (Word2Vec + BiLSTM), not only TF-IDF."""
-    from models.base import load_model
+    from models.kinds import load_model
 
     worker = start_worker(str(small_lstm_dir))
     settings = settings_from(worker.env)

@@ -13,8 +13,9 @@ import pytest
 from typer.testing import Result
 
 from models import registry
-from models.base import load_model, load_reference_scores, read_manifest
 from models.data import load_dataset
+from models.kinds import load_model
+from models.manifest import load_reference_scores, read_manifest
 from stream.settings import Settings
 from tests.training.conftest import SAMPLE
 

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import Result
 
 from models import registry
-from models.base import load_model
 from models.data import load_dataset
+from models.kinds import load_model
 from stream.settings import Settings
 from tests.training.conftest import SAMPLE
 

@@ -15,7 +15,7 @@ from models import registry
 from models.bootstrap import METRICS, Difference, paired_bootstrap
 from models.calibration import uncalibrated
 from models.data import DEFAULT_DATA
-from stream.settings import Settings
+from models.settings import RegistrySettings
 from training.console import step
 from training.loop import labels as label_rows
 from training.loop.decision import Decision, decide
@@ -98,7 +98,7 @@ def compare(
 
 
 def gate(
-    settings: Settings,
+    settings: RegistrySettings,
     name: str,
     version: str,
     labels: pd.DataFrame,
@@ -146,7 +146,7 @@ def gate(
     return result
 
 
-def _set_alias(settings: Settings, name: str, version: str, approved: bool) -> None:
+def _set_alias(settings: RegistrySettings, name: str, version: str, approved: bool) -> None:
     mlflow_client = registry.client(settings)
     if approved:
         mlflow_client.set_registered_model_alias(name, APPROVED_ALIAS, version)

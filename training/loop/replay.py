@@ -122,7 +122,7 @@ def run(
 
 def _champion(kind: str, base: Any, champion_dir: Path | None) -> Any:
     """A saved champion, or one trained now on the base train split (TF-IDF only)."""
-    from models.base import load_model
+    from models.kinds import load_model
 
     if champion_dir:
         return load_model(champion_dir)

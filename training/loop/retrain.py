@@ -17,8 +17,8 @@ from models import registry
 from models.calibration import CalibratedModel, uncalibrated
 from models.data import DEFAULT_DATA
 from models.pyfunc import log_model_dir
+from models.settings import RegistrySettings
 from models.splits import Splits
-from stream.settings import Settings
 from training import tracking
 from training.console import step
 from training.jobs import _evaluate_and_save, prepare_splits
@@ -109,7 +109,7 @@ def _fit(
     return model, len(data)
 
 
-def retrain(settings: Settings, options: RetrainOptions) -> RetrainResult:
+def retrain(settings: RegistrySettings, options: RetrainOptions) -> RetrainResult:
     name = registry.REGISTERED_NAMES[options.kind]
     champion, _, parent = registry.load_native(settings, f"models:/{name}@champion")
     labels = label_rows.load_labels(options.labels)

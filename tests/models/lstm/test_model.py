@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.base import load_model, save_reference_scores
+from models.kinds import load_model
 from models.lstm.model import LstmConfig, LstmModel
 from models.lstm.vocab import pad_batch
+from models.manifest import save_reference_scores
 
 TINY = LstmConfig(embedding_dim=16, lstm_units=8, max_epochs=1, w2v_epochs=1, batch_size=32)
 

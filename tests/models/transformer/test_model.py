@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.base import load_model, read_manifest
+from models.kinds import load_model
+from models.manifest import read_manifest
 from models.transformer.model import TransformerConfig, TransformerModel
 from models.transformer.wordpiece import bucketed_batches, pad_ids
 from stream.settings import Settings

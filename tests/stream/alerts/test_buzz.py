@@ -2,17 +2,11 @@ import json
 
 import pytest
 
-from stream.alerts.buzz import (
-    AccuracyConfig,
-    AccuracyState,
-    BuzzConfig,
-    BuzzState,
-    evaluate_buzz,
-    needs_review,
-    record_feedback,
-)
+from stream.alerts.accuracy import AccuracyConfig, AccuracyState, record_feedback
+from stream.alerts.buzz import BuzzConfig, BuzzState, evaluate_buzz
 from stream.alerts.incidents import IncidentPolicy
 from stream.alerts.windows import WindowStats
+from stream.scoring import needs_review
 from stream.settings import Settings
 
 WINDOW = 300.0

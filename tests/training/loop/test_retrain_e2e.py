@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import Result
 
-from models.base import read_manifest
+from models.manifest import read_manifest
 from training.loop import dataset, labels
 from training.loop.gate import APPROVED_ALIAS
 

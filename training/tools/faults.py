@@ -8,7 +8,7 @@ time, a bad buzz for one of them at minute 8):
 Per scenario: runs / tweets in / scored / lost / duplicates / alerts equal to the reference
 (one worker, no fault, same input).
 
-  python -m training.faults --runs 3 --model <model dir or URI>   (KAFKA_BOOTSTRAP_SERVERS)
+  python -m training.tools.faults --runs 3 --model <model dir or URI>   (KAFKA_BOOTSTRAP_SERVERS)
 """
 
 from __future__ import annotations

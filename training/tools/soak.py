@@ -5,7 +5,7 @@ p50/p95 produce-to-scored latency of the minute's scored events; writes a CSV an
 The default rate is half of the maximum, measured first with a burst (as
 `training.tools.bench_stream` does); flat memory and bounded lag are what to look for.
 
-  python -m training.soak --minutes 30 --label 30min    (KAFKA_BOOTSTRAP_SERVERS, NLTK_DATA)
+  python -m training.tools.soak --minutes 30 --label 30min    (KAFKA_BOOTSTRAP_SERVERS, NLTK_DATA)
 """
 
 from __future__ import annotations
