@@ -32,7 +32,7 @@ from stream.settings import Settings
 from training.tools.local_worker import Worker, get_json, isolated_env, settings_from
 
 DEFAULT_DATA = (
-    Path(__file__).resolve().parents[2] / "shared/data/sentiment140/sentiment140_subset_100k.csv.gz"
+    Path(__file__).resolve().parents[3] / "shared/data/sentiment140/sentiment140_subset_100k.csv.gz"
 )
 
 

@@ -31,7 +31,7 @@ from stream.kafka.admin import delete_topics_containing
 from stream.settings import Settings
 from training.tools.local_worker import Worker, free_port, isolated_env, read_events, settings_from
 
-KAFKA_SH = Path(__file__).resolve().parents[1] / "deploy/kafka/kafka.sh"
+KAFKA_SH = Path(__file__).resolve().parents[2] / "deploy/kafka/kafka.sh"
 NEGATIVE = "@{} worst airline ever, lost my bag and so angry"
 POSITIVE = "@{} love this airline, great crew, thank you"
 ALERT_ENV = {
