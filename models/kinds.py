@@ -63,9 +63,13 @@ def kind_of(kind: str) -> Kind:
 
 
 def load_model(path: Path) -> SentimentModel:
-    """Load any saved model directory by the kind its manifest names."""
-    kind = read_manifest(path)["kind"]
+    """Load any saved model directory by the kind its manifest names (wrapped in its
+    calibration when the manifest holds one: `models.calibration`)."""
+    from models.calibration import with_calibration
+
+    manifest = read_manifest(path)
+    kind = manifest["kind"]
     if kind not in KINDS:
         raise ValueError(f"unknown model kind {kind!r} in {path}/{MANIFEST}")
-    model: SentimentModel = KINDS[kind].model_class().load(path)
+    model: SentimentModel = with_calibration(KINDS[kind].model_class().load(path), manifest)
     return model
