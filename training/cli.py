@@ -17,6 +17,7 @@ import typer
 from models.data import DEFAULT_DATA
 from stream.labels import cli as labels_cli
 from stream.quiet import quiet_noise
+from stream.rollout import cli as rollout_cli
 from stream.settings import Settings
 from training import data_cli
 
@@ -225,3 +226,4 @@ def main() -> None:
 
 data_cli.register(app)
 app.add_typer(labels_cli.app, name="labels")
+app.add_typer(rollout_cli.app, name="rollout")
