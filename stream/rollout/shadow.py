@@ -97,6 +97,9 @@ class ShadowWindow:
         self._labels[tweet_id] = label
         return True
 
+    def pair(self, tweet_id: str) -> ShadowPair:
+        return self._pairs[tweet_id]
+
     def __len__(self) -> int:
         return len(self._pairs)
 
