@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import mlflow
-import pytest
 from typer.testing import CliRunner
 
 from models import registry
-from models.pyfunc import log_model_dir
 from stream.rollout import store
 from stream.settings import Settings
+from tests.stream.rollout.conftest import NAME
 from training.cli import app
-
-NAME = registry.REGISTERED_NAMES["tfidf"]
-
-
-@pytest.fixture
-def env(tmp_path: Path, small_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("AIRPARADIS_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("AIRPARADIS_MODEL_URI", f"models:/{NAME}@champion")
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    settings = Settings()
-    registry.use_experiment(settings)
-    for alias in ("champion", "challenger"):
-        with mlflow.start_run():
-            registry.register(settings, log_model_dir(small_model_dir, "tfidf"), "tfidf", alias)
-    return settings
 
 
 def run(*args: str, expect: int = 0) -> str:

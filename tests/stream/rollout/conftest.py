@@ -1,0 +1,27 @@
+"""A throwaway SQLite registry with two tiny TF-IDF versions: 1 champion, 2 challenger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mlflow
+import pytest
+
+from models import registry
+from models.pyfunc import log_model_dir
+from stream.settings import Settings
+
+NAME = registry.REGISTERED_NAMES["tfidf"]
+
+
+@pytest.fixture
+def env(tmp_path: Path, small_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("AIRPARADIS_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("AIRPARADIS_MODEL_URI", f"models:/{NAME}@champion")
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    settings = Settings()
+    registry.use_experiment(settings)
+    for alias in ("champion", "challenger"):
+        with mlflow.start_run():
+            registry.register(settings, log_model_dir(small_model_dir, "tfidf"), "tfidf", alias)
+    return settings
