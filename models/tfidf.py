@@ -127,14 +127,26 @@ class TfidfModel:
         labels: Sequence[int] | np.ndarray,
         val_texts: Sequence[str] = (),
         val_labels: Sequence[int] | np.ndarray = (),
+        sample_weight: np.ndarray | None = None,
     ) -> dict[str, list[float]]:
         """Fit on the training texts (validation data is not needed); no per-epoch history."""
-        self.pipeline.fit(list(texts), np.asarray(labels))
+        weights = {} if sample_weight is None else {"classifier__sample_weight": sample_weight}
+        self.pipeline.fit(list(texts), np.asarray(labels), **weights)
         for _, vectorizer in self._vectorizers():
             # plain ints: skops would store each numpy int as a file of its own
             vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
         self._fitted = True
         return {}
+
+    def refit_classifier(
+        self, texts: Sequence[str], labels: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> None:
+        """Warm start: keep the fitted features, refit the regression from its coefficients."""
+        self._check_fitted()
+        features = self.pipeline[:-1].transform(list(texts))
+        classifier = self.pipeline.named_steps["classifier"].set_params(warm_start=True)
+        classifier.fit(features, np.asarray(labels), sample_weight=sample_weight)
+        classifier.set_params(warm_start=False)
 
     def _vectorizers(self) -> list[tuple[str, Any]]:
         return list(self.pipeline.named_steps["features"].transformer_list)

@@ -20,6 +20,7 @@ from stream.quiet import quiet_noise
 from stream.rollout import cli as rollout_cli
 from stream.settings import Settings
 from training import data_cli
+from training.loop import cli as loop_cli
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_show_locals=False)
 
@@ -225,5 +226,6 @@ def main() -> None:
 
 
 data_cli.register(app)
+loop_cli.register(app)
 app.add_typer(labels_cli.app, name="labels")
 app.add_typer(rollout_cli.app, name="rollout")
