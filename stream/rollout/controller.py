@@ -54,11 +54,11 @@ class Tally:
 
     def on_shadow(self, record: ShadowScore) -> None:
         state = self.state
-        if (
-            state is None
-            or state.phase != "shadow"
-            or record.challenger_version != state.challenger
-        ):
+        if state is None or not state.active or record.challenger_version != state.challenger:
+            return
+        if state.phase == "canary":  # scored events carry the figures; only failures here
+            if record.challenger_score is None:
+                self.challenger.add_error()
             return
         self.champion.add_scored(record.champion_score < THRESHOLD, record.champion_latency_s)
         if record.challenger_score is None:
