@@ -25,3 +25,24 @@ def env(tmp_path: Path, small_model_dir: Path, monkeypatch: pytest.MonkeyPatch) 
         with mlflow.start_run():
             registry.register(settings, log_model_dir(small_model_dir, "tfidf"), "tfidf", alias)
     return settings
+
+
+@pytest.fixture(scope="session")
+def positive_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A deliberately bad TF-IDF model: trained on all-but-two positive labels, it labels
+    (nearly) every tweet positive."""
+    import numpy as np
+
+    from models.base import save_reference_scores
+    from models.tfidf import TfidfModel
+    from tests.conftest import labelled_sample
+
+    texts, _ = labelled_sample(500)
+    labels = np.ones(len(texts), dtype=int)
+    labels[:2] = 0
+    model = TfidfModel()
+    model.fit(texts, labels)
+    path = tmp_path_factory.mktemp("bad-model") / "tfidf"
+    model.save(path)
+    save_reference_scores(path, model.predict_proba(texts))
+    return path
