@@ -123,7 +123,7 @@ def decide(tally: Tally, config: GuardConfig, now: datetime) -> Outcome | None:
     if state is None or not state.active:
         return None
     decision = evaluate(state, tally.champion, tally.challenger, config, now)
-    figures = {k: v for k, v in decision.figures.items() if v is not None}
+    figures = decision.figures | shadow_figures(tally)
     if decision.action == "advance":
         return Outcome(
             rollout.advance(state, now, "guard", decision.reason, figures), decision, None
@@ -132,6 +132,14 @@ def decide(tally: Tally, config: GuardConfig, now: datetime) -> Outcome | None:
         back = rollout.roll_back(state, now, "guard", decision.reason, figures)
         return Outcome(back, decision, rollback_alert(state, decision, now))
     return Outcome(state, decision, None)
+
+
+def shadow_figures(tally: Tally) -> dict[str, float]:
+    """The shadow window's statistics (`shadow_agreement`, ...), when it holds tweets."""
+    if not len(tally.shadow):
+        return {}
+    stats = tally.shadow.stats().to_dict()
+    return {f"shadow_{k}": float(v) for k, v in stats.items() if v is not None}
 
 
 def rollback_alert(state: RolloutState, decision: GuardDecision, now: datetime) -> Alert:

@@ -20,6 +20,7 @@ from typing import Any
 
 import faust
 
+from stream import metrics
 from stream.app import create_app
 from stream.records import Alert, DeadLetter, Feedback, InvalidRecord, ScoredTweet
 from stream.rollout import retrain
@@ -53,6 +54,7 @@ class Orchestrator:
 
         state = self._maybe_start(store.load(self.settings, self.model_name), now)
         self.tally.follow(state)
+        export_shadow(self.tally)
         outcome = decide(self.tally, self.guards, now)
         if outcome is None or not outcome.changed:
             return state, None
@@ -112,6 +114,26 @@ class Orchestrator:
             await self.events.send(key=event.request_id.encode(), value=event.to_json())
 
 
+def export_shadow(tally: Tally) -> None:
+    """The shadow window's statistics as `rollout_shadow_stat{stat, version}` gauges."""
+    state = tally.state
+    if state is None or state.phase != "shadow" or not len(tally.shadow):
+        return
+    stats = tally.shadow.stats()
+    both = {"agreement": stats.agreement, "ks_distance": stats.ks_distance}
+    for version in (state.challenger, state.champion or "none"):
+        for stat, value in both.items():
+            metrics.SHADOW_STAT.labels(stat, version).set(value)
+    sides = [
+        (state.champion or "none", stats.champion_negative_ratio, stats.champion_accuracy),
+        (state.challenger, stats.challenger_negative_ratio, stats.challenger_accuracy),
+    ]
+    for version, negative, accuracy in sides:
+        metrics.SHADOW_STAT.labels("negative_ratio", version).set(negative)
+        if accuracy is not None:
+            metrics.SHADOW_STAT.labels("accuracy", version).set(accuracy)
+
+
 def tweet_id_of(letter: DeadLetter) -> str | None:
     """The id in a dead letter's payload, when it is a JSON object with one."""
     try:
@@ -150,6 +172,13 @@ def build_orchestrator(settings: Settings, model_name: str) -> tuple[faust.App, 
                 continue  # not ours to judge: the alert topic's consumers validate it
             if cause := retrain.cause_of(alert):
                 await loop.request_retrain(cause, alert.alert_id)
+
+    @app.page("/metrics")
+    async def prometheus(web: Any, request: Any) -> Any:
+        from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+        headers = {"Content-Type": CONTENT_TYPE_LATEST}
+        return web.bytes(generate_latest(REGISTRY), headers=headers)
 
     @app.crontab(settings.retrain_cron, timezone=UTC, on_leader=True)
     async def monthly_retrain() -> None:

@@ -2,10 +2,12 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from prometheus_client import REGISTRY
+
 from stream.records import DeadLetter, Feedback, InvalidRecord, ScoredTweet
 from stream.rollout.controller import Tally, decide
 from stream.rollout.guards import GuardConfig
-from stream.rollout.orchestrator import tweet_id_of
+from stream.rollout.orchestrator import export_shadow, tweet_id_of
 from stream.rollout.records import ShadowScore
 from stream.rollout.routing import to_challenger
 from stream.rollout.state import advance, start
@@ -42,7 +44,16 @@ def test_a_clean_shadow_advances_after_its_dwell_and_resets_the_figures():
     assert decide(tally, CONFIG, T0 + timedelta(seconds=1)).decision.action == "hold"
     outcome = decide(tally, CONFIG, T0 + timedelta(seconds=6))
     assert outcome.changed and (outcome.state.phase, outcome.state.share) == ("canary", 0.1)
-    assert outcome.alert is None and outcome.state.history[-1].figures["challenger_scored"] == 60
+    figures = outcome.state.history[-1].figures
+    assert outcome.alert is None and figures["challenger_scored"] == 60
+    assert figures["shadow_agreement"] == 1.0 and figures["shadow_ks_distance"] > 0
+    export_shadow(tally)
+    assert (
+        REGISTRY.get_sample_value("rollout_shadow_stat", {"stat": "agreement", "version": "2"})
+        == 1.0
+    )
+    accuracy = {"stat": "accuracy", "version": "1"}
+    assert REGISTRY.get_sample_value("rollout_shadow_stat", accuracy) == 1.0
     tally.follow(outcome.state)
     assert tally.challenger.scored == 0 and len(tally.shadow) == 0
 

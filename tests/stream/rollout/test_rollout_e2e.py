@@ -196,6 +196,11 @@ def test_shadow_canary_champion_then_a_bad_challenger_rolled_back(
     _wait(rollout_alert, "rollout alert", 90)
     alert = next(a for a in alerts if a["kind"] == "rollout")
     assert f"version {bad} rolled back" in alert["message"] and "negative ratio" in alert["message"]
+    port = env["AIRPARADIS_ORCHESTRATOR_PORT"]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        exported = response.read().decode()
+    negative = f'rollout_shadow_stat{{stat="negative_ratio",version="{bad}"}}'
+    assert float(exported.split(negative)[1].split()[0]) < 0.05  # it says all is positive
     final = store.load(settings, NAME)
     assert final is not None and final.phase == "rolled_back" and final.history[-1].by == "guard"
     assert champion_version(settings, NAME) == second
