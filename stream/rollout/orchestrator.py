@@ -25,7 +25,7 @@ from stream.app import create_app
 from stream.records import Alert, DeadLetter, Feedback, InvalidRecord, ScoredTweet
 from stream.rollout import retrain
 from stream.rollout import state as rollout
-from stream.rollout.controller import Tally, decide
+from stream.rollout.controller import Outcome, Tally, decide
 from stream.rollout.guards import GuardConfig
 from stream.rollout.records import ShadowScore
 from stream.rollout.state import RolloutState
@@ -52,21 +52,43 @@ class Orchestrator:
         """Blocking (registry): follow the record, start an approved version, apply guards."""
         from stream.rollout import store
 
-        state = self._maybe_start(store.load(self.settings, self.model_name), now)
+        state, outcome = self.judge(self.load(now), now)
+        if outcome is not None:
+            store.save(self.settings, outcome.state)
+        return state, outcome.alert if outcome else None
+
+    async def tick(self, now: datetime) -> Alert | None:
+        """`check` for the event loop: registry calls in a thread, the tally in the loop (the
+        agents feed it there)."""
+        from stream.rollout import store
+
+        state = await asyncio.to_thread(self.load, now)
+        _, outcome = self.judge(state, now)
+        if outcome is not None:
+            await asyncio.to_thread(store.save, self.settings, outcome.state)
+        return outcome.alert if outcome else None
+
+    def load(self, now: datetime) -> RolloutState | None:
+        """Blocking: the record, after starting a rollout for a newly approved version."""
+        from stream.rollout import store
+
+        return self._maybe_start(store.load(self.settings, self.model_name), now)
+
+    def judge(
+        self, state: RolloutState | None, now: datetime
+    ) -> tuple[RolloutState | None, Outcome | None]:
+        """Follow `state`, apply the guards; the outcome when the record must change."""
         self.tally.follow(state)
         export_shadow(self.tally)
         outcome = decide(self.tally, self.guards, now)
         if outcome is None or not outcome.changed:
             return state, None
+        decision = outcome.decision
         log.info(
-            "rollout %s: %s (%s)",
-            outcome.state.challenger,
-            outcome.decision.action,
-            outcome.decision.reason,
+            "rollout %s: %s (%s)", state and state.challenger, decision.action, decision.reason
         )
-        store.save(self.settings, outcome.state)
         self.tally.follow(outcome.state)
-        return outcome.state, outcome.alert
+        return outcome.state, outcome
 
     def _maybe_start(self, state: RolloutState | None, now: datetime) -> RolloutState | None:
         from models.registry import champion_version
@@ -187,7 +209,7 @@ def build_orchestrator(settings: Settings, model_name: str) -> tuple[faust.App, 
     @app.timer(settings.rollout_check_interval_s)
     async def check_rollout() -> None:
         try:
-            _, alert = await asyncio.to_thread(loop.check, datetime.now(UTC))
+            alert = await loop.tick(datetime.now(UTC))
         except Exception:
             log.exception("rollout check failed; retried at the next tick")
             return
