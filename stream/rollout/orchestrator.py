@@ -43,7 +43,7 @@ class Orchestrator:
         self.tally = Tally(settings.rollout_shadow_window)
         self.guards = GuardConfig.from_settings(settings)
         self.retrain_config = retrain.RetrainConfig.from_settings(settings)
-        self.debounce = retrain.DebounceState()
+        self.debounce: retrain.DebounceState | None = None  # read from the registry at first use
         self.alerts: faust.TopicT | None = None
         self.events: faust.TopicT | None = None
         self.running: asyncio.Future[None] | None = None  # the retrain in progress
@@ -108,9 +108,9 @@ class Orchestrator:
 
     async def request_retrain(self, cause: str, alert_id: str | None = None) -> None:
         now = datetime.now(UTC)
-        self.debounce, event = retrain.request(
-            self.debounce, cause, now, self.retrain_config, alert_id
-        )
+        before = await self._debounce()
+        self.debounce, event = retrain.request(before, cause, now, self.retrain_config, alert_id)
+        await self._save_debounce()
         await self._publish(event)
         if event.event == "requested":
             self.running = asyncio.ensure_future(self._run_retrain(event.request_id))
@@ -125,10 +125,35 @@ class Orchestrator:
             ok, detail = process.returncode == 0, output.decode(errors="replace")[-500:]
         except OSError as error:
             ok, detail = False, f"{type(error).__name__}: {error}"
-        self.debounce, event = retrain.finish(
-            self.debounce, request_id, ok, datetime.now(UTC), detail
-        )
+        before = await self._debounce()
+        self.debounce, event = retrain.finish(before, request_id, ok, datetime.now(UTC), detail)
+        await self._save_debounce()
         await self._publish(event)
+
+    async def _debounce(self) -> retrain.DebounceState:
+        from stream.rollout import store
+
+        if self.debounce is None:
+            try:
+                self.debounce = await asyncio.to_thread(
+                    store.load_debounce, self.settings, self.model_name
+                )
+            except Exception:  # no registered model yet, or the registry is down
+                log.warning("retrain debounce unreadable; starting from none", exc_info=True)
+                self.debounce = retrain.DebounceState()
+        return self.debounce
+
+    async def _save_debounce(self) -> None:
+        from stream.rollout import store
+
+        if self.debounce is None:
+            return
+        try:
+            await asyncio.to_thread(
+                store.save_debounce, self.settings, self.model_name, self.debounce
+            )
+        except Exception:
+            log.warning("retrain debounce not saved (kept in memory)", exc_info=True)
 
     async def _publish(self, event: retrain.RetrainEvent) -> None:
         log.info("retrain %s: %s %s", event.event, event.cause, event.detail[:200])

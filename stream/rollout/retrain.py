@@ -9,8 +9,9 @@ after `max_duration_s` is treated as lost. Every request, skip and outcome is an
 
 from __future__ import annotations
 
+import json
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -52,6 +53,19 @@ class DebounceState:
     in_flight: str | None = None  # request id
     in_flight_since: datetime | None = None
     last_requested_at: datetime | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({k: v.isoformat() if isinstance(v, datetime) else v
+                           for k, v in asdict(self).items()})  # fmt: skip
+
+    @classmethod
+    def from_json(cls, raw: str) -> DebounceState:
+        data = json.loads(raw)
+
+        def when(key: str) -> datetime | None:
+            return datetime.fromisoformat(data[key]) if data.get(key) else None
+
+        return cls(data.get("in_flight"), when("in_flight_since"), when("last_requested_at"))
 
 
 def cause_of(alert: Alert) -> str | None:

@@ -14,12 +14,14 @@ import json
 from typing import TYPE_CHECKING
 
 from models import registry
+from stream.rollout.retrain import DebounceState
 from stream.rollout.state import RolloutState
 
 if TYPE_CHECKING:
     from stream.settings import Settings
 
 TAG = "rollout"
+RETRAIN_TAG = "retrain_debounce"
 
 
 def load(settings: Settings, name: str) -> RolloutState | None:
@@ -40,3 +42,13 @@ def save(settings: Settings, state: RolloutState) -> RolloutState:
     history = [step.model_dump(mode="json") for step in state.history]
     client.set_model_version_tag(name, version, "rollout.history", json.dumps(history))
     return state
+
+
+def load_debounce(settings: Settings, name: str) -> DebounceState:
+    """The retrain debounce (in flight, last request): a restarted orchestrator keeps it."""
+    raw = registry.client(settings).get_registered_model(name).tags.get(RETRAIN_TAG)
+    return DebounceState.from_json(raw) if raw else DebounceState()
+
+
+def save_debounce(settings: Settings, name: str, state: DebounceState) -> None:
+    registry.client(settings).set_registered_model_tag(name, RETRAIN_TAG, state.to_json())

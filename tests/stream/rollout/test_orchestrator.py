@@ -83,4 +83,26 @@ def test_retrain_requests_run_the_command_once_and_publish_the_outcome(settings:
     asyncio.run(scenario())
     assert [e.event for e in published] == ["requested", "skipped", "succeeded"]
     assert published[0].alert_id == "a1" and "retrained" in published[2].detail
-    assert loop.debounce.in_flight is None
+    assert loop.debounce is not None and loop.debounce.in_flight is None
+
+
+def test_the_retrain_debounce_survives_a_restart(env: Settings) -> None:
+    command = f'{sys.executable} -c "import time; time.sleep(2)"'
+    settings = env.model_copy(update={"retrain_command": command})
+    first, second = Orchestrator(settings, NAME), Orchestrator(settings, NAME)
+    events: list = []
+
+    async def publish(event):
+        events.append(event)
+
+    first._publish = second._publish = publish  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        await first.request_retrain("alert:accuracy")
+        await second.request_retrain("alert:accuracy")  # a restarted orchestrator: one in flight
+        assert first.running is not None
+        await first.running
+
+    asyncio.run(scenario())
+    assert [e.event for e in events] == ["requested", "skipped", "succeeded"]
+    assert "in flight" in events[1].detail

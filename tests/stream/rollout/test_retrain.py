@@ -54,6 +54,12 @@ def test_a_request_without_outcome_is_lost_after_its_max_duration():
     assert stale.in_flight == first.request_id  # an old outcome does not free the slot
 
 
+def test_the_debounce_state_round_trips_as_json():
+    state, _ = request(DebounceState(), "schedule", T0, CONFIG)
+    assert DebounceState.from_json(state.to_json()) == state
+    assert DebounceState.from_json(DebounceState().to_json()) == DebounceState()
+
+
 def test_events_round_trip_as_json():
     _, event = request(DebounceState(), "schedule", T0, CONFIG)
     assert RetrainEvent.from_json(event.to_json()) == event
