@@ -188,5 +188,22 @@ def labels_sink(
     typer.echo(json.dumps(counts))
 
 
+@app.command()
+def orchestrator(
+    model: Annotated[
+        str | None, typer.Option(help="Registered name (default: the served one).")
+    ] = None,
+    loglevel: Annotated[str, typer.Option(help="Faust log level")] = "info",
+) -> None:
+    """The learning loop: rollout guards, monthly and on-alert retraining (docs/rollout.md)."""
+    from stream.rollout.cli import model_name
+    from stream.rollout.orchestrator import run_orchestrator
+
+    logging.basicConfig(level=loglevel.upper())
+    settings = Settings()
+    with _refused_is_fatal():
+        run_orchestrator(settings, model_name(settings, model), loglevel)
+
+
 if __name__ == "__main__":
     app()

@@ -95,3 +95,16 @@ ALERT_ACTIVE = Gauge("alert_active", "1 while an incident is open", ["kind", "sc
 
 # Product analytics
 POSTHOG_EVENTS = Counter("posthog_events_total", "PostHog events by outcome", ["outcome"])
+
+# Rollout (stream.rollout): per model version
+TWEETS_BY_VERSION = Counter(
+    "tweets_scored_by_version_total",
+    "Published scored tweets per model version",
+    ["version", "label"],
+)
+ROLLOUT_SHARE = Gauge("rollout_share", "Share of traffic the challenger scores", ["version"])
+SHADOW_STAT = Gauge(
+    "rollout_shadow_stat",
+    "Shadow window: agreement, ks_distance, negative_ratio, accuracy (per version)",
+    ["stat", "version"],
+)

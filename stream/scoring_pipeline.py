@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -28,6 +28,9 @@ from stream.analytics import Analytics
 from stream.kafka.events import release
 from stream.kafka.outbox import Outbox, Record
 from stream.records import DeadLetter, InputLimits, InvalidRecord, ScoredTweet
+from stream.rollout.records import ShadowScore
+from stream.rollout.serving import ChallengerSlot
+from stream.rollout.serving import apply as apply_rollout
 from stream.scoring import (
     Origin,
     ParsedBatch,
@@ -66,12 +69,15 @@ class BatchResult(NamedTuple):
     parsed: ParsedBatch
     scored: list[ScoredTweet]
     found: list[FoundScopes]  # scopes of each scored tweet, before bounding
+    shadow: Sequence[ShadowScore] = ()  # the challenger's scores while in shadow (or failures)
 
 
 def _count(scored: Sequence[ScoredTweet]) -> None:
     positives = sum(event.label == "positive" for event in scored)
     metrics.TWEETS_SCORED.labels("positive").inc(positives)
     metrics.TWEETS_SCORED.labels("negative").inc(len(scored) - positives)
+    for (version, label), n in Counter((e.model_version, e.label) for e in scored).items():
+        metrics.TWEETS_BY_VERSION.labels(version, label).inc(n)
 
 
 class ScoringPipeline:
@@ -86,6 +92,7 @@ class ScoringPipeline:
         outbox: Outbox,
         windows: WindowSink | None = None,
         watchdog: Watchdog | None = None,
+        rollout: ChallengerSlot | None = None,
     ) -> None:
         self.settings = settings
         self.topics = topics
@@ -97,6 +104,7 @@ class ScoringPipeline:
         self.windows = windows
         self._in_flight: deque[asyncio.Future[None]] = deque()
         self.watchdog = watchdog
+        self.rollout = rollout
         self.held = 0  # records submitted and not yet released (the watchdog's "waiting")
 
     async def submit(self, events: Sequence[faust.EventT]) -> None:
@@ -178,7 +186,10 @@ class ScoringPipeline:
         for i, payload in payloads.items():
             records += self._scored(result.scored[i], payload)
         _count([result.scored[i] for i in payloads])
-        return records + deltas
+        shadow = [
+            (self.settings.topic_shadow, s.tweet_id.encode(), s.to_json()) for s in result.shadow
+        ]
+        return records + deltas + shadow
 
     def _deltas(
         self, result: BatchResult, indices: list[int]
@@ -226,11 +237,14 @@ class ScoringPipeline:
             metrics.MODEL_FAILURES.inc()
             batch.dead.extend(model_failure_letters(batch, error, self.limits.deadletter_max_bytes))
             return BatchResult(batch, [], [])
-        metrics.INFERENCE_LATENCY.observe(time.perf_counter() - started)
+        latency = time.perf_counter() - started
+        metrics.INFERENCE_LATENCY.observe(latency)
         metrics.BATCH_SIZE.observe(len(texts))
         model = (served.name, served.version)
         scored = scored_events(batch, analysis.scores, analysis.oov_rate, model, datetime.now(UTC))
-        return BatchResult(batch, scored, analysis.found)
+        challenger = self.rollout.current if self.rollout else None
+        scored, shadow = await apply_rollout(challenger, texts, scored, latency)
+        return BatchResult(batch, scored, analysis.found, shadow)
 
     def _scored(self, event: ScoredTweet, payload: bytes) -> list[Record]:
         key = event.id.encode()

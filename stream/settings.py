@@ -143,6 +143,29 @@ class Settings(RegistrySettings):
     annotate_host: str = "127.0.0.1"
     annotate_tokens: dict[str, SecretStr] = {}  # annotator name -> token (JSON in env)
 
+    # Rollout and automatic retraining (stream.rollout; docs/rollout.md). Production dwell
+    # times (24 h shadow, 48 h per canary step); tests use seconds.
+    topic_shadow: str = "tweets.shadow"  # both models' scores while a challenger is in shadow
+    topic_retrain: str = "retrain.events"  # retrain requests, skips and outcomes
+    orchestrator_port: int = 6067  # web port of `airparadis-stream orchestrator`
+    rollout_check_interval_s: float = Field(30.0, gt=0)  # guards, and the record's poll
+    rollout_start_alias: str | None = "challenger-approved"  # the gate's alias starts a rollout
+    rollout_steps: tuple[float, ...] = (0.1, 0.5, 1.0)  # canary shares after the shadow
+    rollout_shadow_window: int = Field(1_000, ge=10)  # tweets of the shadow comparison
+    rollout_shadow_dwell_s: float = Field(86_400.0, ge=0)
+    rollout_canary_dwell_s: float = Field(172_800.0, ge=0)
+    rollout_min_events: int = Field(1_000, ge=1)  # challenger tweets before a step advances
+    rollout_max_error_rate: float = Field(0.01, ge=0, le=1)  # model_error dead letters
+    rollout_max_p95_s: float = Field(2.0, gt=0)
+    rollout_max_p95_ratio: float = Field(2.0, ge=1)  # challenger p95 / champion p95
+    rollout_max_negative_gap: float = Field(0.15, gt=0, le=1)
+    rollout_min_labels: int = Field(50, ge=1)  # labelled tweets per version before accuracy
+    rollout_max_accuracy_drop: float = Field(0.05, ge=0, le=1)
+    retrain_cron: str = "0 3 1 * *"  # monthly, 03:00 UTC on the 1st (orchestrator crontab)
+    retrain_min_interval_s: float = Field(86_400.0, ge=0)  # between two retrain requests
+    retrain_max_duration_s: float = Field(21_600.0, gt=0)  # in flight longer: lost
+    retrain_command: str = "airparadis-train retrain --model lstm"  # run by the orchestrator
+
     @property
     def labels_db_url(self) -> str:
         """The label store's URL: the configured one, else SQLite in `data_dir`."""

@@ -18,6 +18,7 @@ from stream.app import create_app
 from stream.feedback import FeedbackPipeline
 from stream.kafka.outbox import Outbox
 from stream.kafka.transport import guard_commits
+from stream.rollout.serving import ChallengerSlot
 from stream.scoring_pipeline import ScoringPipeline
 from stream.serving import ModelSlot, ModelUnavailable
 from stream.settings import Settings
@@ -46,13 +47,15 @@ def build_worker(
     alerting = AlertPipeline(settings, topics, slot, analytics)
     outbox = Outbox(settings)
     _close_on_shutdown(app, outbox)
+    rollout = ChallengerSlot(settings)
     scoring = ScoringPipeline(
-        settings, topics, slot, analytics, outbox, windows=alerting, watchdog=watchdog
+        settings, topics, slot, analytics, outbox, alerting, watchdog, rollout
     )
     feedback = FeedbackPipeline(settings, topics, analytics)
     register_agents(app, declare_tables(app, settings), scoring, alerting, feedback)
     register_views(app, settings, slot, topics, watchdog)
     _register_timers(app, settings, slot)
+    _register_rollout(app, settings, rollout)
     _register_watchdog(app, settings, scoring, watchdog)
     return app, topics
 
@@ -85,6 +88,15 @@ def _register_timers(app: faust.App, settings: Settings, slot: ModelSlot) -> Non
                 metrics.CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(
                     max(0, end - committed)
                 )
+
+
+def _register_rollout(app: faust.App, settings: Settings, rollout: ChallengerSlot) -> None:
+    @app.timer(settings.model_reload_interval_s)
+    async def follow_rollout() -> None:  # the record in the registry (docs/rollout.md)
+        try:
+            await asyncio.to_thread(rollout.reload)
+        except Exception:
+            log.exception("rollout record unreadable; keeping the current challenger")
 
 
 def _register_watchdog(
@@ -124,7 +136,15 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     """Create missing topics, load the model once, then run the Faust worker until stopped."""
     from stream.kafka.admin import ensure_topics
 
-    ensure_topics(settings, [*settings.all_topics(), settings.topic_scoped, settings.topic_joins])
+    ensure_topics(
+        settings,
+        [
+            *settings.all_topics(),
+            settings.topic_scoped,
+            settings.topic_joins,
+            settings.topic_shadow,
+        ],
+    )
     (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)
     for variable, value in REGISTRY_HTTP_DEFAULTS.items():  # an unreachable registry: seconds
         os.environ.setdefault(variable, value)

@@ -18,6 +18,7 @@ from models.data import DEFAULT_DATA
 from models.settings import RegistrySettings
 from stream.labels import cli as labels_cli
 from stream.quiet import quiet_noise
+from stream.rollout import cli as rollout_cli
 from training import data_cli
 from training.loop import cli as loop_cli
 
@@ -229,3 +230,4 @@ def main() -> None:
 data_cli.register(app)
 loop_cli.register(app)
 app.add_typer(labels_cli.app, name="labels")
+app.add_typer(rollout_cli.app, name="rollout")

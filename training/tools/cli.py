@@ -1,6 +1,7 @@
 """`airparadis-tools`: developer tools, one entry point.
 
-bench-stream (end-to-end stream benchmark), bench-model (serving runtimes of an LSTM),
+bench-stream (end-to-end stream benchmark), bench-shadow (the same with a shadow model),
+bench-model (serving runtimes of an LSTM),
 bench-posthog (analytics capture latency), demo-data (the demo's replay file).
 """
 
@@ -33,6 +34,14 @@ def bench_model(ctx: typer.Context) -> None:
     from training.tools import bench_model as bench
 
     _run(bench.main, ctx.args, "airparadis-tools bench-model")
+
+
+@app.command("bench-shadow", context_settings=_PASS)
+def bench_shadow(ctx: typer.Context) -> None:
+    """Stream throughput and p95 with a shadow model off and on (options: --help)."""
+    from training.tools import bench_shadow as bench
+
+    _run(bench.main, ctx.args, "airparadis-tools bench-shadow")
 
 
 @app.command("bench-posthog", context_settings=_PASS)

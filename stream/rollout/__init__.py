@@ -1,0 +1,1 @@
+"""Shadow scoring, canary rollout with guards and rollback, retraining that starts itself."""
