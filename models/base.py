@@ -71,4 +71,12 @@ def load_model(path: Path) -> SentimentModel:
         from models.transformer import TransformerModel
 
         return TransformerModel.load(path)
+    if kind == "vader":
+        from models.lexicon import VaderModel
+
+        return VaderModel.load(path)
+    if kind == "blend":
+        from models.blend import LexiconBlend
+
+        return LexiconBlend.load(path)
     raise ValueError(f"unknown model kind {kind!r} in {path}/{MANIFEST}")

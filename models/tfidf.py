@@ -127,9 +127,11 @@ class TfidfModel:
         labels: Sequence[int] | np.ndarray,
         val_texts: Sequence[str] = (),
         val_labels: Sequence[int] | np.ndarray = (),
+        sample_weight: np.ndarray | None = None,
     ) -> dict[str, list[float]]:
         """Fit on the training texts (validation data is not needed); no per-epoch history."""
-        self.pipeline.fit(list(texts), np.asarray(labels))
+        weights = {} if sample_weight is None else {"classifier__sample_weight": sample_weight}
+        self.pipeline.fit(list(texts), np.asarray(labels), **weights)
         for _, vectorizer in self._vectorizers():
             # plain ints: skops would store each numpy int as a file of its own
             vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
