@@ -31,6 +31,8 @@ _REQUIREMENTS = {
     "tfidf": ("numpy", "nltk", "scikit-learn", "skops"),
     "lstm": ("numpy", "nltk", "scipy", "threadpoolctl"),  # NumPy serving runtime, no TF
     "transformer": ("numpy", "nltk", "keras", "keras-hub", "tensorflow", "tokenizers"),
+    "vader": ("numpy", "nltk"),  # needs NLTK data's sentiment/vader_lexicon.zip
+    "blend": ("numpy", "nltk", "scikit-learn", "skops", "scipy", "threadpoolctl"),  # any base
 }
 
 

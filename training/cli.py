@@ -163,13 +163,17 @@ def quality(
     ] = Path("var/quality"),
     seed: SeedOption = 42,
     sample_size: SampleOption = None,
+    save_dir: Annotated[
+        Path | None, typer.Option(help="Save each servable lever's model in a folder here.")
+    ] = None,
 ) -> None:
     """Dev protocol: each lever on the split, airline judge days and behavioural suite."""
     from training.quality import QualityOptions, run_levers, table
 
     store.mkdir(parents=True, exist_ok=True)
+    uri = f"sqlite:///{store.resolve()}/mlflow.db"
     options = QualityOptions(
-        data, airline, f"sqlite:///{store.resolve()}/mlflow.db", seed=seed, sample_size=sample_size
+        data, airline, uri, seed=seed, sample_size=sample_size, save_dir=save_dir
     )
     if lever:
         options = replace(options, levers=tuple(lever))

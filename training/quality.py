@@ -6,6 +6,8 @@ Runs go to their own tracking store (default `var/quality/mlflow.db`), never the
 
 from __future__ import annotations
 
+import contextlib
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import mlflow
 
+from models.base import SentimentModel
 from models.devsets import FEEDBACK_DAYS, JUDGE_DAYS, behavioural_suite, load_airline
 from models.evaluation import Quality
 from models.proxies import Proxies, evaluate, flat_metrics, markdown_table
@@ -32,6 +35,7 @@ class QualityOptions:
     levers: tuple[str, ...] = DEFAULT_LEVERS
     sample_size: int | None = None
     seed: int = 42
+    save_dir: Path | None = None  # save each servable lever's model here, one folder each
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ def _run_one(name: str, data: LeverData, proxies: Proxies, options: QualityOptio
         model, params = LEVERS[name](data)
         seconds = time.perf_counter() - started
         results = evaluate(model, proxies)
+        if options.save_dir is not None:
+            _save(model, options.save_dir / re.sub(r"[^\w.+-]+", "_", name))
         tracking.log_params(
             params
             | {
@@ -85,6 +91,12 @@ def _run_one(name: str, data: LeverData, proxies: Proxies, options: QualityOptio
         )
         tracking.log_metrics(flat_metrics(results) | {"fit_seconds": seconds})
     return LeverResult(name, results, seconds, run.info.run_id)
+
+
+def _save(model: SentimentModel, path: Path) -> None:
+    """Save a servable model; experiment-only recipes (no `save`) are skipped."""
+    with contextlib.suppress(NotImplementedError):
+        model.save(path)
 
 
 def table(results: Sequence[LeverResult]) -> str:

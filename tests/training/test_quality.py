@@ -7,6 +7,9 @@ from pathlib import Path
 import mlflow
 import pytest
 
+from models.base import load_model
+from models.devsets import AIRLINE_DATA, behavioural_suite
+from models.evaluation import quality
 from tests.training.conftest import SAMPLE
 from training.quality import EXPERIMENT, QualityOptions, run_levers, table
 from training.quality_levers import balanced
@@ -16,14 +19,7 @@ def test_levers_run_log_and_tabulate(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/users.db")
     uri = f"sqlite:///{tmp_path}/quality.db"
     levers = ("tfidf", "vader", "tfidf+vader-blend(val)", "tfidf+airline(weighted)")
-    options = QualityOptions(
-        SAMPLE,
-        Path(__file__).parents[3]
-        / "shared/data/airline"
-        / "airline_tweets_2015-02-16_to_21.csv.gz",
-        uri,
-        levers,
-    )
+    options = QualityOptions(SAMPLE, AIRLINE_DATA, uri, levers, save_dir=tmp_path / "models")
     results = run_levers(options)
     assert [r.name for r in results] == list(levers)
     by_name = {r.name: r.results for r in results}
@@ -36,6 +32,11 @@ def test_levers_run_log_and_tabulate(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert all("airline_roc_auc" in run.data.metrics for run in runs)
     assert not (tmp_path / "users.db").exists()
     assert len(table(results).splitlines()) == 2 + len(levers)
+    saved = load_model(tmp_path / "models/tfidf+vader-blend_val_")
+    blend = next(r for r in results if r.name == "tfidf+vader-blend(val)")
+    assert saved.kind == "blend"
+    suite = behavioural_suite()
+    assert quality(suite.labels, saved.predict_proba(suite.texts)) == blend.results["behaviour"]
 
 
 def test_unknown_lever_is_named(tmp_path: Path) -> None:
