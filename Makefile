@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export NLTK_DATA ?= $(abspath ../shared/data/nltk_data)
 
 .DEFAULT_GOAL := help
-.PHONY: help install kafka-fetch kafka-start kafka-stop kafka-status topics smoke lint typecheck test test-unit ci
+.PHONY: help install kafka-fetch kafka-start kafka-stop kafka-status topics smoke lint typecheck test test-unit ci faults soak
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -42,6 +42,15 @@ test: ## The whole test suite (starts the local broker if needed); prints its wa
 
 test-unit: ## Tests that need neither Kafka nor training
 	$(PY) -m pytest -q -m "not kafka and not slow"
+
+RUNS ?= 3
+MINUTES ?= 30
+MODEL ?=
+faults: ## Fault drills (broker restart, kill -9, two workers) RUNS times; not in CI
+	$(PY) -m training.faults --runs $(RUNS) $(if $(MODEL),--model $(MODEL))
+
+soak: ## One worker at half the max rate for MINUTES; CSV + plot in docs/soak; not in CI
+	$(PY) -m training.soak --minutes $(MINUTES) --label $(MINUTES)min $(if $(MODEL),--model $(MODEL))
 
 ci: ## What CI runs: install, broker, lint, typecheck, tests
 	bash .ci/run

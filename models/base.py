@@ -57,8 +57,16 @@ def load_reference_scores(path: Path) -> np.ndarray | None:
 
 
 def load_model(path: Path) -> SentimentModel:
-    """Load any saved model directory by the kind its manifest names."""
-    kind = read_manifest(path)["kind"]
+    """Load any saved model directory by the kind its manifest names (wrapped in its
+    calibration when the manifest holds one: `models.calibration`)."""
+    from models.calibration import with_calibration
+
+    manifest = read_manifest(path)
+    model: SentimentModel = with_calibration(_load_kind(path, manifest["kind"]), manifest)
+    return model
+
+
+def _load_kind(path: Path, kind: str) -> SentimentModel:
     if kind == "tfidf":
         from models.tfidf import TfidfModel
 

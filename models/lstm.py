@@ -49,10 +49,21 @@ class LstmModel:
         labels: Labels,
         val_texts: Sequence[str],
         val_labels: Labels,
+        sample_weight: np.ndarray | None = None,
+        init: LstmModel | None = None,
     ) -> dict[str, list[float]]:
-        """Train embeddings and network; returns the per-epoch Keras history."""
+        """Train embeddings and network; returns the per-epoch Keras history. `init` warm
+        starts from a fitted model (its vocabulary, length and weights; no Word2Vec)."""
         started = time.perf_counter()
-        result = train(self.config, self.preprocessor, (texts, labels), (val_texts, val_labels))
+        start = None if init is None else (init._fitted_vocab(), init.max_len, init.weights)
+        result = train(
+            self.config,
+            self.preprocessor,
+            (texts, labels),
+            (val_texts, val_labels),
+            sample_weight,
+            start,
+        )
         self.vocab, self.max_len, self.weights = result.vocab, result.max_len, result.weights
         self._runtime = None
         self.metadata |= result.metadata | {

@@ -63,10 +63,16 @@ class BucketedBatches(keras.utils.PyDataset):
     """Batches of similar length: shuffled chunks sorted by length, batches shuffled."""
 
     def __init__(
-        self, sequences: Sequence[np.ndarray], labels: np.ndarray, batch_size: int, seed: int
+        self,
+        sequences: Sequence[np.ndarray],
+        labels: np.ndarray,
+        batch_size: int,
+        seed: int,
+        sample_weight: np.ndarray | None = None,
     ) -> None:
         super().__init__()
         self.sequences, self.labels, self.batch_size = sequences, labels, batch_size
+        self.sample_weight = sample_weight
         self._rng = np.random.default_rng(seed)
         self._batches = self._plan()
 
@@ -85,9 +91,12 @@ class BucketedBatches(keras.utils.PyDataset):
     def __len__(self) -> int:
         return len(self._batches)
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def __getitem__(self, index: int) -> tuple[np.ndarray, ...]:
         rows = self._batches[index]
-        return pad_batch([self.sequences[i] for i in rows]), self.labels[rows]
+        batch = (pad_batch([self.sequences[i] for i in rows]), self.labels[rows])
+        if self.sample_weight is None:
+            return batch
+        return (*batch, self.sample_weight[rows].astype(np.float32))
 
     def on_epoch_end(self) -> None:
         self._batches = self._plan()

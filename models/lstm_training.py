@@ -53,19 +53,31 @@ def sequence_length(config: LstmConfig, token_lists: Sequence[Sequence[str]]) ->
 
 
 def train(
-    config: LstmConfig, preprocessor: Preprocessor, train_split: Split, val_split: Split
+    config: LstmConfig,
+    preprocessor: Preprocessor,
+    train_split: Split,
+    val_split: Split,
+    sample_weight: np.ndarray | None = None,
+    start: tuple[Vocabulary, int, dict[str, np.ndarray]] | None = None,
 ) -> TrainResult:
+    """`start` (vocabulary, max_len, weights) warm starts the network instead of
+    building a vocabulary and Word2Vec embeddings from the training tweets."""
     train_labels = check_split("train", *train_split)
     val_labels = check_split("validation", *val_split)
     train_tokens = preprocessor.tokenize_many(train_split[0])
     val_tokens = preprocessor.tokenize_many(val_split[0])
-    max_len = sequence_length(config, train_tokens)
-    vocab = Vocabulary.build(train_tokens, config.min_count, config.max_vocab)
-    embedding, pretrained_words = _embeddings(config, vocab, train_tokens)
+    if start is None:
+        max_len = sequence_length(config, train_tokens)
+        vocab = Vocabulary.build(train_tokens, config.min_count, config.max_vocab)
+        embedding, pretrained_words = _embeddings(config, vocab, train_tokens)
+        initial: np.ndarray | dict[str, np.ndarray] = embedding
+    else:
+        vocab, max_len, initial = start
+        pretrained_words = 0
     history, weights = _fit_network(
         config,
-        embedding,
-        ([vocab.encode(t, max_len) for t in train_tokens], train_labels),
+        initial,
+        ([vocab.encode(t, max_len) for t in train_tokens], train_labels, sample_weight),
         ([vocab.encode(t, max_len) for t in val_tokens], val_labels),
     )
     if config.float16_embeddings:
@@ -105,18 +117,30 @@ def _embeddings(
 
 def _fit_network(
     config: LstmConfig,
-    embedding: np.ndarray,
-    train_data: tuple[list[np.ndarray], np.ndarray],
+    initial: np.ndarray | dict[str, np.ndarray],
+    train_data: tuple[list[np.ndarray], np.ndarray, np.ndarray | None],
     val_data: tuple[list[np.ndarray], np.ndarray],
 ) -> tuple[dict[str, list[float]], dict[str, np.ndarray]]:
+    """`initial`: the embedding matrix, or every weight of a fitted network (warm start)."""
     import keras
 
-    from models.lstm_keras import BucketedBatches, build_network, export_weights, train_network
+    from models.lstm_keras import (
+        BucketedBatches,
+        build_network,
+        export_weights,
+        import_weights,
+        train_network,
+    )
 
     keras.utils.set_random_seed(config.seed)
-    model = build_network(config, len(embedding))
-    model.get_layer("embedding").set_weights([embedding])
-    train_batches = BucketedBatches(*train_data, config.batch_size, config.seed)
+    if isinstance(initial, dict):
+        model = build_network(config, len(initial["embedding"]))
+        import_weights(model, initial)
+    else:
+        model = build_network(config, len(initial))
+        model.get_layer("embedding").set_weights([initial])
+    sequences, labels, weights = train_data
+    train_batches = BucketedBatches(sequences, labels, config.batch_size, config.seed, weights)
     val_batches = BucketedBatches(*val_data, config.batch_size * 4, config.seed)
     history = train_network(model, train_batches, val_batches, config)
     return history, export_weights(model)

@@ -138,6 +138,16 @@ class TfidfModel:
         self._fitted = True
         return {}
 
+    def refit_classifier(
+        self, texts: Sequence[str], labels: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> None:
+        """Warm start: keep the fitted features, refit the regression from its coefficients."""
+        self._check_fitted()
+        features = self.pipeline[:-1].transform(list(texts))
+        classifier = self.pipeline.named_steps["classifier"].set_params(warm_start=True)
+        classifier.fit(features, np.asarray(labels), sample_weight=sample_weight)
+        classifier.set_params(warm_start=False)
+
     def _vectorizers(self) -> list[tuple[str, Any]]:
         return list(self.pipeline.named_steps["features"].transformer_list)
 

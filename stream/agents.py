@@ -1,23 +1,28 @@
 """Faust agents: thin loops that read a topic and hand each batch or event to a pipeline.
 
 score-tweets   tweets.raw      -> tweets.scored, tweets.review, tweets.deadletter,
-                                  <app>-scoped (one delta per scope and window, keyed by scope)
-close-windows  <app>-scoped    -> scope-state table, alerts (bad buzz, drift)
-feedback       tweets.feedback -> alerts (production accuracy), tweets.deadletter
+                                  <app>-scoped (deltas keyed by scope), <app>-joins (predictions)
+close-windows  <app>-scoped    -> scope-state table, alerts (bad buzz, drift, accuracy)
+feedback       tweets.feedback -> <app>-joins (keyed by tweet id), tweets.deadletter
+join-feedback  <app>-joins     -> predictions table, <app>-scoped (accuracy outcomes)
+timer          every window_tick_s: a tick to each <app>-scoped partition (silent scopes close)
 """
 
 from __future__ import annotations
 
-import faust
-from faust.types import TableT
+from typing import Any
 
-from stream.alert_pipeline import AlertPipeline, FeedbackPipeline
+import faust
+
+from stream.alert_pipeline import AlertPipeline
+from stream.feedback import FeedbackPipeline
 from stream.pipeline import ScoringPipeline
+from stream.tables import Tables
 
 
 def register_agents(
     app: faust.App,
-    table: TableT,
+    tables: Tables,
     scoring: ScoringPipeline,
     alerting: AlertPipeline,
     feedback: FeedbackPipeline,
@@ -33,10 +38,24 @@ def register_agents(
 
     @app.agent(topics.scoped, name="close-windows")
     async def close_windows(stream: faust.StreamT) -> None:
-        async for raw in stream:
-            await alerting.on_delta(table, raw)
+        async for event in stream.events():
+            await alerting.on_scoped(tables.scopes, event)
 
     @app.agent(topics.feedback, name="feedback")
-    async def join_feedback(stream: faust.StreamT) -> None:
+    async def forward_feedback(stream: faust.StreamT) -> None:
         async for event in stream.events():
             await feedback.handle(event)
+
+    @app.agent(topics.joins, name="join-feedback")
+    async def join_feedback(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            await feedback.join(tables.predictions, event)
+
+    @app.timer(settings.window_tick_s)
+    async def tick_windows() -> None:
+        await alerting.send_ticks()
+
+    async def on_assigned(sender: Any, assigned: Any, **_: Any) -> None:
+        alerting.reassigned(assigned)
+
+    app.on_partitions_assigned.connect(on_assigned)  # type: ignore[arg-type]  # mode's stub

@@ -1,22 +1,27 @@
 """The alerting side of the worker: window deltas, window closing, feedback and accuracy.
 
-Each scored micro-batch is aggregated into one delta per (scope, window) and sent to the
-internal `<app>-scoped` topic keyed by scope (a few records per batch instead of re-reading
-every scored tweet); the agent reading it owns the scope's state in a Faust table.
-Feedback is joined with predictions by tweet id.
+Each scored micro-batch becomes one delta per (scope, source partition), sent to the
+internal `<app>-scoped` topic keyed by scope; the agent reading it owns each scope's state
+in the `scope-state` table. Deltas name their source offsets, so replays apply once.
+A timer sends a tick to every `<app>-scoped` partition: silent scopes close their windows.
+
+Scored batches also carry their predictions to the feedback join (`stream.feedback`), whose
+outcomes come back here under the key `accuracy`: one state (one partition, one worker)
+holds production accuracy. Gauges of a partition that left this worker are removed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any
 
 import faust
-from faust.types import TableT
+from faust.types import TP, TableT
 
 from stream import metrics
 from stream.alerting import (
@@ -25,77 +30,206 @@ from stream.alerting import (
     ScopeState,
     WindowConfig,
     admit,
+    advance_idle,
     close_final,
     deltas_of,
 )
 from stream.analytics import Analytics
 from stream.drift import DriftReference
+from stream.feedback import ACCURACY_KEY, join_partition
 from stream.outbox import Record
-from stream.pipeline import RecentPredictions, origin_of, send
-from stream.records import Alert, Feedback, InvalidRecord, ScoredTweet
+from stream.pipeline import send
+from stream.records import Alert, ScoredTweet
 from stream.rules import AccuracyConfig, AccuracyState, record_feedback
-from stream.scopes import FoundScopes, ScopeConfig, ScopeTracker, bound_scopes
-from stream.scoring import dead_letter
+from stream.scopes import GLOBAL, FoundScopes, ScopeConfig, bound_scopes
+from stream.scoring import Origin
 from stream.serving import ModelSlot
 from stream.settings import Settings
 from stream.topics import Topics
 
 log = logging.getLogger(__name__)
 
+SCOPE_GAUGES = (
+    metrics.WINDOW_TWEETS, metrics.WINDOW_NEGATIVE_RATIO, metrics.WINDOW_MEAN_SCORE,
+    metrics.DRIFT_KS, metrics.DRIFT_POSITIVE_SHIFT, metrics.DRIFT_OOV_RATE,
+)  # fmt: skip
+
 
 class AlertPipeline:
     def __init__(
         self, settings: Settings, topics: Topics, slot: ModelSlot, analytics: Analytics
     ) -> None:
+        self.settings = settings
         self.topics = topics
         self.slot = slot
         self.analytics = analytics
         self.config = WindowConfig.from_settings(settings)
         self.scopes = ScopeConfig.from_settings(settings)
-        self.tracker = ScopeTracker()
+        self.accuracy = AccuracyConfig.from_settings(settings)
+        self.exported: dict[int, set[str]] = {}  # scoped partition -> keys with gauges here
+        self.owned_since: dict[int, float] = {}  # scoped partition -> when this worker got it
         self._reference: tuple[str, DriftReference | None] | None = None
 
     def delta_records(
-        self, tweets: Sequence[ScoredTweet], found: Sequence[FoundScopes]
+        self,
+        tweets: Sequence[ScoredTweet],
+        found: Sequence[FoundScopes],
+        origins: Sequence[Origin],
     ) -> list[Record]:
-        """One delta record per (scope, window) of a scored batch, keyed by scope."""
-        topic = self.topics.scoped.get_topic_name()
-        scopes = [bound_scopes(tweet_found, self.scopes, self.tracker) for tweet_found in found]
+        """Window deltas keyed by scope, and each prediction keyed by tweet id (the join)."""
+        scoped, joins = self.topics.scoped.get_topic_name(), self.topics.joins.get_topic_name()
+        scopes = [bound_scopes(tweet_found, self.scopes) for tweet_found in found]
+        sources = [(o.partition, o.offset, o.timestamp) for o in origins]
         records: list[Record] = []
-        for delta in deltas_of(tweets, scopes, self.config):
-            metrics.SENTIMENT_BY_SCOPE.labels(delta.scope, "positive").inc(delta.stats.positive)
-            metrics.SENTIMENT_BY_SCOPE.labels(delta.scope, "negative").inc(delta.stats.negative)
+        for delta in deltas_of(tweets, scopes, sources):
+            negative = sum(entry[3] for entry in delta.entries)
+            metrics.SENTIMENT_BY_SCOPE.labels(delta.scope, "negative").inc(negative)
+            metrics.SENTIMENT_BY_SCOPE.labels(delta.scope, "positive").inc(
+                len(delta.entries) - negative
+            )
             payload = json.dumps(delta.to_dict()).encode()
-            records.append((topic, delta.scope.encode(), payload))
-        return records
+            records.append((scoped, delta.scope.encode(), payload))
+        return records + self._prediction_records(joins, tweets)
 
-    async def on_delta(self, table: TableT, raw: bytes) -> list[Alert]:
+    def _prediction_records(self, joins: str, tweets: Sequence[ScoredTweet]) -> list[Record]:
+        """One record per `<app>-joins` partition: its tweets' (id, label) pairs, keyed by one
+        of their ids, so the record lands where their feedback will (same murmur2 hash)."""
+        groups: dict[int, list[list[str]]] = {}
+        for tweet in tweets:
+            partition = join_partition(tweet.id, self.settings.topic_partitions)
+            groups.setdefault(partition, []).append([tweet.id, tweet.label])
+        return [
+            (joins, pairs[0][0].encode(), json.dumps({"predictions": pairs}).encode())
+            for pairs in groups.values()
+        ]
+
+    async def on_scoped(self, table: TableT, event: faust.EventT) -> list[Alert]:
+        """One `<app>-scoped` record: a window delta, an accuracy outcome or a timer tick."""
+        data = json.loads(event.value)
+        partition = event.message.partition
+        if "tick" in data:
+            return await self.on_tick(table, partition, time.time())
+        if "outcome" in data:
+            return await self.on_outcome(table, partition, data["outcome"])
+        return await self.on_delta(table, partition, Delta.from_dict(data))
+
+    async def on_delta(self, table: TableT, partition: int, delta: Delta) -> list[Alert]:
         """Merge one delta into its scope's state, close final windows, publish alerts."""
-        delta = Delta.from_dict(json.loads(raw))
         stored = table.get(delta.scope)
         state = ScopeState.from_dict(stored) if stored else ScopeState.new(self.config)
-        rejected = admit(state, delta, self.config, time.time())
-        if rejected:
-            log.warning(
-                "scope %s: %d tweets rejected (%s)", delta.scope, delta.stats.count, rejected
-            )
-            metrics.WINDOW_REJECTED.labels(rejected.split(":")[0]).inc(delta.stats.count)
-        closed, alerts = close_final(state, delta.scope, self.config, self.reference())
-        table[delta.scope] = state.to_dict()
-        for window in closed:
-            _export_window(window)
-        await self.publish(alerts)
+        state.partition = partition
+        done = admit(state, delta, self.config, time.time())
+        metrics.WINDOW_REPLAYED.inc(done.replayed)
+        if done.rejected:
+            first = done.rejected[0]
+            log.warning("scope %s: %d tweets rejected (%s)", delta.scope, len(done.rejected), first)
+        for reason in done.rejected:
+            metrics.WINDOW_REJECTED.labels(reason.split(":")[0]).inc()
+        return await self._close(table, delta.scope, state)
+
+    async def on_tick(self, table: TableT, partition: int, now: float) -> list[Alert]:
+        """Let the silent scopes of this partition close their windows."""
+        alerts: list[Alert] = []
+        owned_since = self.owned_since.setdefault(partition, now)
+        for scope, stored in list(table.items()):
+            if not isinstance(stored, dict) or stored.get("partition") != partition:
+                continue
+            if scope == ACCURACY_KEY:
+                self._export_accuracy(AccuracyState.from_dict(stored["state"]), partition)
+                continue
+            state = ScopeState.from_dict(stored)
+            if advance_idle(state, now, self.config.idle_s, owned_since):
+                alerts += await self._close(table, scope, state)
+            self._export_incidents(scope, state)
         return alerts
 
-    async def publish(self, alerts: Sequence[Alert]) -> None:
+    def _export_incidents(self, scope: str, state: ScopeState) -> None:
+        """`alert_active` from the table: a worker taking over a scope exports it too."""
+        incidents = [("bad_buzz", state.buzz.incident), *(
+            ("drift", incident) for incident in state.drift.incidents.values()
+        )]  # fmt: skip
+        for kind in {kind for kind, incident in incidents if incident.is_open}:
+            metrics.ALERT_ACTIVE.labels(kind, scope).set(1)
+            self._mark(state.partition, scope)
+
+    async def _close(self, table: TableT, scope: str, state: ScopeState) -> list[Alert]:
+        closed, alerts = close_final(state, scope, self.config, self.reference())
+        table[scope] = state.to_dict()
+        for window in closed:
+            self._export_window(window, state.partition)
+        await self.publish(alerts, state.partition)
+        return alerts
+
+    async def on_outcome(
+        self, table: TableT, partition: int, outcome: dict[str, Any]
+    ) -> list[Alert]:
+        """One joined feedback: update production accuracy (once per join offset)."""
+        stored = table.get(ACCURACY_KEY) or {"state": AccuracyState().to_dict(), "applied": []}
+        applied = {p: offset for p, offset in stored["applied"]}
+        source, offset = outcome["source"]
+        if offset <= applied.get(source, -1):
+            metrics.WINDOW_REPLAYED.inc()
+            return []
+        applied[source] = offset
+        state, alert = record_feedback(
+            AccuracyState.from_dict(stored["state"]),
+            outcome["predicted"], outcome["true"], time.time(), self.accuracy,
+        )  # fmt: skip
+        table[ACCURACY_KEY] = {
+            "state": state.to_dict(), "applied": list(applied.items()), "partition": partition,
+        }  # fmt: skip
+        self._export_accuracy(state, partition)
+        alerts = [alert] if alert else []
+        await self.publish(alerts, partition)
+        return alerts
+
+    def _export_accuracy(self, state: AccuracyState, partition: int) -> None:
+        self._mark(partition, ACCURACY_KEY)
+        if state.accuracy is not None:
+            metrics.PRODUCTION_ACCURACY.labels(GLOBAL).set(state.accuracy)
+        metrics.ACCURACY_LABELS.labels(GLOBAL).set(len(state.outcomes))
+        if state.incident.is_open:
+            metrics.ALERT_ACTIVE.labels("accuracy", GLOBAL).set(1)
+
+    async def publish(self, alerts: Sequence[Alert], partition: int | None = None) -> None:
         pending: list[Awaitable[Any]] = []
         for alert in alerts:
             log.warning("ALERT %s %s %s: %s", alert.status, alert.kind, alert.scope, alert.message)
             metrics.ALERTS.labels(alert.kind, alert.status).inc()
             metrics.ALERT_ACTIVE.labels(alert.kind, alert.scope).set(alert.status == "raised")
+            self._mark(partition, ACCURACY_KEY if alert.kind == "accuracy" else alert.scope)
             self.analytics.capture_alert(alert)
             pending.append(await send(self.topics.alerts, alert.scope, alert.to_json()))
         await asyncio.gather(*pending)
+
+    def reassigned(self, assigned: Iterable[TP]) -> None:
+        """After a rebalance, remove the gauges of scopes whose partition went to another
+        worker (no stale `alert_active`); that worker exports them from the table."""
+        scoped = self.topics.scoped.get_topic_name()
+        kept = {tp.partition for tp in assigned if tp.topic == scoped}
+        for partition in set(self.owned_since) - kept:
+            del self.owned_since[partition]  # counted again from its next tick here
+        for partition in set(self.exported) - kept:
+            for scope in self.exported.pop(partition):
+                clear_scope_gauges(scope)
+
+    def _mark(self, partition: int | None, scope: str) -> None:
+        if partition is not None:
+            self.exported.setdefault(partition, set()).add(scope)
+
+    def _export_window(self, window: ClosedWindow, partition: int | None) -> None:
+        self._mark(partition, window.scope)
+        metrics.WINDOW_TWEETS.labels(window.scope).set(window.stats.count)
+        metrics.WINDOW_NEGATIVE_RATIO.labels(window.scope).set(window.stats.negative_ratio)
+        metrics.WINDOW_MEAN_SCORE.labels(window.scope).set(window.stats.mean_score)
+        if window.drift is not None:
+            metrics.DRIFT_KS.labels(window.scope).set(window.drift.ks_statistic)
+            if window.drift.positive_rate_shift is not None:
+                metrics.DRIFT_POSITIVE_SHIFT.labels(window.scope).set(
+                    window.drift.positive_rate_shift
+                )
+            if window.drift.oov_rate_ratio is not None:
+                metrics.DRIFT_OOV_RATE.labels(window.scope).set(window.stats.oov_rate or 0.0)
 
     def reference(self) -> DriftReference | None:
         """The drift reference of the model being served, rebuilt when the model changes."""
@@ -109,55 +243,25 @@ class AlertPipeline:
             self._reference = (served.version, reference)
         return self._reference[1]
 
-
-def _export_window(window: ClosedWindow) -> None:
-    metrics.WINDOW_TWEETS.labels(window.scope).set(window.stats.count)
-    metrics.WINDOW_NEGATIVE_RATIO.labels(window.scope).set(window.stats.negative_ratio)
-    metrics.WINDOW_MEAN_SCORE.labels(window.scope).set(window.stats.mean_score)
-    if window.drift is not None:
-        metrics.DRIFT_KS.set(window.drift.ks_statistic)
-        if window.drift.positive_rate_shift is not None:
-            metrics.DRIFT_POSITIVE_SHIFT.set(window.drift.positive_rate_shift)
-        if window.drift.oov_rate_ratio is not None:
-            metrics.DRIFT_OOV_RATE.set(window.stats.oov_rate or 0.0)
+    async def send_ticks(self) -> None:
+        """One tick per `<app>-scoped` partition; the owner of each closes silent scopes."""
+        for partition in range(self.settings.topic_partitions):
+            await self.topics.scoped.send(value=b'{"tick": 1}', partition=partition)
 
 
-class FeedbackPipeline:
-    """Feedback joined with predictions; rolling production accuracy; accuracy alerts."""
-
-    def __init__(
-        self, settings: Settings, topics: Topics, recent: RecentPredictions, alerts: AlertPipeline
-    ) -> None:
-        self.topics = topics
-        self.recent = recent
-        self.alerts = alerts
-        self.config = AccuracyConfig.from_settings(settings)
-        self.state = AccuracyState()
-
-    async def handle(self, event: faust.EventT) -> None:
-        try:
-            feedback = Feedback.from_json(event.value)
-            predicted = feedback.predicted_label or self.recent.get(feedback.tweet_id)
-            if predicted is None:
-                raise InvalidRecord(
-                    "unmatched_feedback", f"no prediction known for tweet '{feedback.tweet_id}'"
-                )
-        except InvalidRecord as error:
-            metrics.FEEDBACK_RECEIVED.labels("false").inc()
-            letter = dead_letter(event.value or b"", error, origin_of(event))
-            metrics.TWEETS_DEADLETTERED.labels(letter.reason).inc()
-            await (await send(self.topics.deadletter, None, letter.to_json()))
-            return
-        metrics.FEEDBACK_RECEIVED.labels("true").inc()
-        self.alerts.analytics.capture_feedback(feedback)
-        self.state, alert = record_feedback(
-            self.state, predicted, feedback.true_label, time.time(), self.config
-        )
-        _export_accuracy(self.state)
-        await self.alerts.publish([alert] if alert else [])
+def clear_scope_gauges(key: str) -> None:
+    """Remove the gauges of one scope-state key (a scope, or the accuracy state)."""
+    if key == ACCURACY_KEY:
+        for gauge in (metrics.PRODUCTION_ACCURACY, metrics.ACCURACY_LABELS):
+            _remove(gauge, GLOBAL)
+        _remove(metrics.ALERT_ACTIVE, "accuracy", GLOBAL)
+        return
+    for gauge in SCOPE_GAUGES:
+        _remove(gauge, key)
+    for kind in ("bad_buzz", "drift"):
+        _remove(metrics.ALERT_ACTIVE, kind, key)
 
 
-def _export_accuracy(state: AccuracyState) -> None:
-    if state.accuracy is not None:
-        metrics.PRODUCTION_ACCURACY.set(state.accuracy)
-    metrics.ACCURACY_LABELS.set(len(state.outcomes))
+def _remove(gauge: Any, *labels: str) -> None:
+    with contextlib.suppress(KeyError):  # never set here
+        gauge.remove(*labels)

@@ -10,8 +10,9 @@ that has already closed is rejected as late and counted.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from stream.drift import DriftConfig, DriftReading, DriftReference, DriftState, evaluate_drift
@@ -33,6 +34,7 @@ class WindowConfig:
     bins: int
     buzz: BuzzConfig
     drift: DriftConfig
+    idle_s: float = 60.0  # silence after which a scope's event time runs with the clock
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WindowConfig:
@@ -45,61 +47,82 @@ class WindowConfig:
             bins=settings.window_histogram_bins,
             buzz=BuzzConfig.from_settings(settings),
             drift=DriftConfig.from_settings(settings),
+            idle_s=settings.window_idle_close_s,
         )
+
+
+Entry = tuple[int, float, float, int, int]  # offset, event time, score, negative (0/1), OOV
 
 
 @dataclass
 class Delta:
-    """What one micro-batch adds to one scope's tumbling window."""
+    """What one batch adds to one scope from one source (raw-topic) partition.
+
+    One entry per tweet, in offset order, so that a replayed or differently batched range
+    applies only the offsets the scope has not applied yet (`ScopeState.applied`).
+    `oov` is the tweet's OOV tokens per `OOV_SCALE` tokens, or -1 without token counts.
+    """
 
     scope: str
-    start: float
-    stats: WindowStats
-    max_ts: float
+    partition: int
+    entries: list[Entry]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "scope": self.scope,
-            "start": self.start,
-            "stats": self.stats.to_dict(),
-            "max_ts": self.max_ts,
-        }
+        return {"scope": self.scope, "partition": self.partition, "entries": self.entries}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Delta:
-        return cls(
-            data["scope"], data["start"], WindowStats.from_dict(data["stats"]), data["max_ts"]
-        )
+        return cls(data["scope"], data["partition"], [tuple(e) for e in data["entries"]])
+
+
+def event_time(tweet: ScoredTweet, broker_ts: float | None) -> float:
+    """`created_at`, but never after the record's Kafka timestamp: a producer's bad clock
+    (a tweet dated minutes ahead) cannot push a scope's watermark past real time."""
+    ts = tweet.created_at.timestamp()
+    return ts if broker_ts is None or broker_ts <= 0 else min(ts, broker_ts)
 
 
 def deltas_of(
-    tweets: Sequence[ScoredTweet], scopes: Sequence[Sequence[str]], config: WindowConfig
+    tweets: Sequence[ScoredTweet],
+    scopes: Sequence[Sequence[str]],
+    sources: Sequence[tuple[int, int, float | None]],
 ) -> list[Delta]:
-    """Aggregate a batch of scored tweets per (scope, tumbling window); `scopes[i]` are
-    the scopes of `tweets[i]`."""
-    grouped: dict[tuple[str, float], Delta] = {}
-    for tweet, tweet_scopes in zip(tweets, scopes, strict=True):
-        ts = tweet.created_at.timestamp()
-        start = tumbling_start(ts, config.size_s)
-        tokens = OOV_SCALE if tweet.oov_rate is not None else 0
-        oov = round((tweet.oov_rate or 0.0) * tokens)
+    """Group a batch per (scope, source partition); `scopes[i]` are the scopes of
+    `tweets[i]` and `sources[i]` its (partition, offset, Kafka timestamp)."""
+    grouped: dict[tuple[str, int], Delta] = {}
+    for tweet, tweet_scopes, (partition, offset, broker_ts) in zip(
+        tweets, scopes, sources, strict=True
+    ):
+        oov = -1 if tweet.oov_rate is None else round(tweet.oov_rate * OOV_SCALE)
+        negative = int(tweet.label == "negative")
+        ts, score = round(event_time(tweet, broker_ts), 3), round(tweet.score, 6)
+        entry = (offset, ts, score, negative, oov)
         for scope in tweet_scopes:
-            empty = Delta(scope, start, WindowStats.empty(config.bins), ts)
-            delta = grouped.setdefault((scope, start), empty)
-            delta.stats.add(tweet.score, tweet.label, tokens, oov)
-            delta.max_ts = max(delta.max_ts, ts)
+            delta = grouped.setdefault((scope, partition), Delta(scope, partition, []))
+            delta.entries.append(entry)
     return list(grouped.values())
 
 
 @dataclass
 class ScopeState:
-    """One scope: its event clock, open windows, recent closed windows and rule states."""
+    """One scope: its event clock, open windows, recent closed windows and rule states.
+
+    `applied` is the last source offset applied per raw-topic partition (replays below it
+    are skipped); `arrived_at`/`event_at_arrival` (wall and event time of the last delta)
+    let the clock run on while the scope is silent; `evaluated_end` is the end of the last
+    window the rules saw; `partition` is the internal topic partition holding the scope.
+    """
 
     clock: EventClock
     open: dict[float, WindowStats] = field(default_factory=dict)
     closed: list[tuple[float, WindowStats]] = field(default_factory=list)
     buzz: BuzzState = field(default_factory=BuzzState)
     drift: DriftState = field(default_factory=DriftState)
+    applied: dict[int, int] = field(default_factory=dict)
+    arrived_at: float | None = None
+    event_at_arrival: float | None = None
+    evaluated_end: float | None = None
+    partition: int | None = None
 
     @classmethod
     def new(cls, config: WindowConfig) -> ScopeState:
@@ -112,6 +135,11 @@ class ScopeState:
             "closed": [[start, stats.to_dict()] for start, stats in self.closed],
             "buzz": self.buzz.to_dict(),
             "drift": self.drift.to_dict(),
+            "applied": [[p, offset] for p, offset in self.applied.items()],
+            "arrived_at": self.arrived_at,
+            "event_at_arrival": self.event_at_arrival,
+            "evaluated_end": self.evaluated_end,
+            "partition": self.partition,
         }
 
     @classmethod
@@ -122,21 +150,76 @@ class ScopeState:
             [(start, WindowStats.from_dict(s)) for start, s in data["closed"]],
             BuzzState.from_dict(data["buzz"]),
             DriftState.from_dict(data["drift"]),
+            {p: offset for p, offset in data.get("applied", [])},
+            data.get("arrived_at"),
+            data.get("event_at_arrival"),
+            data.get("evaluated_end"),
+            data.get("partition"),
         )
 
 
-def admit(state: ScopeState, delta: Delta, config: WindowConfig, now: float) -> str | None:
-    """Merge a delta into its open window; return the rejection reason if it is late/future."""
-    end = delta.start + config.size_s
-    if state.clock.is_final(end):
-        return f"late: window [{delta.start:.0f}, {end:.0f}) already closed"
-    clock, reason = state.clock.admit(delta.max_ts, now)
-    if reason and reason.startswith("future"):
-        return reason
-    state.clock = clock
-    current = state.open.get(delta.start, WindowStats.empty(config.bins))
-    state.open[delta.start] = current.merge(delta.stats)
+@dataclass
+class Admitted:
+    """What `admit` did with a delta's entries."""
+
+    accepted: int = 0
+    replayed: int = 0  # already applied (a replay after a crash or a rebalance): skipped
+    rejected: list[str] = field(default_factory=list)  # reasons (late, future), one per tweet
+
+
+def admit(state: ScopeState, delta: Delta, config: WindowConfig, now: float) -> Admitted:
+    """Merge the delta's not-yet-applied entries into their open windows."""
+    done, applied = Admitted(), state.applied.get(delta.partition, -1)
+    clock, latest = state.clock, state.clock.max_event_time
+    for offset, ts, score, negative, oov in delta.entries:
+        if offset <= applied:
+            done.replayed += 1
+            continue
+        applied = offset
+        start = tumbling_start(ts, config.size_s)
+        reason = _closed(start, latest, config) or clock.rejection(ts, now, latest)
+        if reason:
+            done.rejected.append(reason)
+            continue
+        latest = ts if latest is None or ts > latest else latest
+        if (stats := state.open.get(start)) is None:
+            stats = state.open[start] = WindowStats.empty(config.bins)
+        tokens = 0 if oov < 0 else OOV_SCALE
+        stats.add(score, "negative" if negative else "positive", tokens, max(oov, 0))
+        done.accepted += 1
+    state.clock = replace(clock, max_event_time=latest)
+    state.applied[delta.partition] = applied
+    state.arrived_at, state.event_at_arrival = now, latest
+    return done
+
+
+def _closed(start: float, latest: float | None, config: WindowConfig) -> str | None:
+    """The late reason when the window at `start` is final (as `EventClock.is_final`)."""
+    end = start + config.size_s
+    if latest is not None and latest - config.lateness_s >= end:
+        return f"late: window [{start:.0f}, {end:.0f}) already closed"
     return None
+
+
+def advance_idle(
+    state: ScopeState, now: float, idle_s: float, owned_since: float = -math.inf
+) -> bool:
+    """Let a silent scope's event time run with the wall clock (from `idle_s` of silence),
+    so its windows close and its incidents resolve without new data. True if it moved.
+
+    Silence counts from `owned_since` at the earliest (when this worker got the scope's
+    partition): a worker restarted after a long stop does not jump the clock by the
+    downtime before the backlog written meanwhile has reached the scope.
+    """
+    if state.arrived_at is None or state.event_at_arrival is None:
+        return False
+    silent = now - max(state.arrived_at, owned_since)
+    target = state.event_at_arrival + silent
+    current = state.clock.max_event_time
+    if silent < idle_s or (current is not None and target <= current):
+        return False
+    state.clock = replace(state.clock, max_event_time=target)
+    return True
 
 
 @dataclass(frozen=True)
@@ -151,19 +234,33 @@ class ClosedWindow:
 def close_final(
     state: ScopeState, scope: str, config: WindowConfig, reference: DriftReference | None
 ) -> tuple[list[ClosedWindow], list[Alert]]:
-    """Close every window the watermark has passed, oldest first; evaluate the rules."""
+    """Close every window the watermark has passed, oldest first; evaluate the rules.
+    While a bad-buzz incident is open, windows without data count too (as quiet ones)."""
     closed, alerts = [], []
-    for start in sorted(s for s in state.open if state.clock.is_final(s + config.size_s)):
-        stats, end = state.open.pop(start), start + config.size_s
+    while (start := _next_final(state, config)) is not None:
+        end = start + config.size_s
+        stats = state.open.pop(start, None) or WindowStats.empty(config.bins)
         state.buzz, alert = evaluate_buzz(state.buzz, stats, scope, start, end, config.buzz)
         alerts += [alert] if alert else []
         state.closed = [*state.closed, (start, stats)][-config.hops :]
+        state.evaluated_end = end
         reading = None
         if scope == GLOBAL and reference is not None:
             reading, drift_alerts = _drift(state, scope, end, config, reference)
             alerts += drift_alerts
         closed.append(ClosedWindow(scope, start, end, stats, reading))
     return closed, alerts
+
+
+def _next_final(state: ScopeState, config: WindowConfig) -> float | None:
+    """Start of the oldest window to close now: one with data, or (incident open) the
+    empty one after the last evaluated window."""
+    starts = [s for s in state.open if state.clock.is_final(s + config.size_s)]
+    gap = state.evaluated_end
+    open_incident = state.buzz.incident.is_open and gap is not None
+    if open_incident and gap is not None and state.clock.is_final(gap + config.size_s):
+        starts.append(gap)
+    return min(starts, default=None)
 
 
 def _drift(

@@ -96,6 +96,20 @@ class Worker:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
 
+    def children(self) -> list[int]:
+        """Live (not zombie) processes of the worker's session other than the worker: its
+        scorer child and multiprocessing's helpers."""
+        assert self.process is not None
+        return [pid for pid in session_members(self.process.pid) if pid != self.process.pid]
+
+    def wait_exit(self, timeout_s: float) -> int | None:
+        """The worker's exit status, or None if it is still running after `timeout_s`."""
+        assert self.process is not None
+        try:
+            return self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -103,6 +117,22 @@ class Worker:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def session_members(sid: int) -> list[int]:
+    """Pids of live (not zombie) processes in session `sid` (Linux /proc)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "(comm)": state, ppid, pgrp, session
+        if fields[0] != "Z" and int(fields[3]) == sid:
+            members.append(int(entry.name))
+    return members
 
 
 def get_json(url: str, body: object | None = None, headers: dict[str, str] | None = None) -> dict:

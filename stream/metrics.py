@@ -49,23 +49,46 @@ WINDOW_MEAN_SCORE = Gauge(
 SENTIMENT_BY_SCOPE = Counter(
     "tweets_by_scope_total", "Scored tweets per scope and label", ["scope", "label"]
 )
+# Gauges labelled by scope are removed when the scope's partition leaves this worker.
 DRIFT_KS = Gauge(
-    "drift_ks_statistic", "KS statistic of window scores against the model's reference"
+    "drift_ks_statistic",
+    "KS statistic of window scores against the model's reference",
+    ["scope"],
 )
 DRIFT_POSITIVE_SHIFT = Gauge(
-    "drift_positive_rate_shift", "Relative shift of the positive rate vs production baseline"
+    "drift_positive_rate_shift",
+    "Relative shift of the positive rate vs production baseline",
+    ["scope"],
 )
-DRIFT_OOV_RATE = Gauge("drift_oov_rate", "Out-of-vocabulary token rate in the window")
-PRODUCTION_ACCURACY = Gauge("production_accuracy", "Accuracy over the last labelled predictions")
+DRIFT_OOV_RATE = Gauge("drift_oov_rate", "Out-of-vocabulary token rate in the window", ["scope"])
+PRODUCTION_ACCURACY = Gauge(
+    "production_accuracy", "Accuracy over the last labelled predictions", ["scope"]
+)
 ACCURACY_LABELS = Gauge(
-    "production_accuracy_labels", "Labelled predictions behind production_accuracy (<= window)"
+    "production_accuracy_labels",
+    "Labelled predictions behind production_accuracy (<= window)",
+    ["scope"],
 )
-FEEDBACK_RECEIVED = Counter("feedback_received_total", "Feedback records joined", ["matched"])
+FEEDBACK_RECEIVED = Counter(
+    "feedback_received_total", "Valid feedback records read (before the join)"
+)
+FEEDBACK_JOINED = Counter("feedback_joined_total", "Feedback joined with its recorded prediction")
+FEEDBACK_DEADLETTERED = Counter(
+    "feedback_deadlettered_total",
+    "Invalid feedback records sent to the dead-letter topic (not in ErrorRateHigh)",
+    ["reason"],
+)
+FEEDBACK_UNMATCHED = Counter(
+    "feedback_unmatched_total", "Feedback for a tweet with no recorded prediction (not an error)"
+)
 REVIEW_QUEUED = Counter("review_queued_total", "Uncertain tweets sent for annotation")
 WINDOW_REJECTED = Counter(
     "window_rejected_tweets_total",
     "Scored tweets too late (or too far ahead) for their window",
     ["reason"],
+)
+WINDOW_REPLAYED = Counter(
+    "window_replayed_tweets_total", "Window entries skipped as already applied (replays)"
 )
 ALERTS = Counter("alerts_total", "Alerts published", ["kind", "status"])
 ALERT_ACTIVE = Gauge("alert_active", "1 while an incident is open", ["kind", "scope"])

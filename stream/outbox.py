@@ -65,6 +65,8 @@ class Outbox:
                 "acks": "all",
                 "enable.idempotence": True,  # retries neither duplicate nor reorder
                 "linger.ms": 1,
+                # then the batch fails and the watchdog stops the worker (stream.watchdog)
+                "message.timeout.ms": int(settings.publish_timeout_s * 1000),
                 "partitioner": "murmur2_random",
                 "message.max.bytes": settings.kafka_message_max_bytes,  # dead letters fit it
             }

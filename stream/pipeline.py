@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -25,7 +25,7 @@ import faust
 from stream import metrics
 from stream.analytics import Analytics
 from stream.outbox import Outbox, Record
-from stream.records import DeadLetter, InputLimits, InvalidRecord, Label, ScoredTweet
+from stream.records import DeadLetter, InputLimits, InvalidRecord, ScoredTweet
 from stream.rules import needs_review
 from stream.scopes import FoundScopes, ScopeConfig
 from stream.scoring import (
@@ -40,25 +40,9 @@ from stream.scoring import (
 from stream.serving import ModelSlot
 from stream.settings import Settings
 from stream.topics import Topics
+from stream.watchdog import Watchdog
 
 log = logging.getLogger(__name__)
-
-
-class RecentPredictions:
-    """Bounded memory of tweet id -> predicted label, to join feedback that lacks it."""
-
-    def __init__(self, capacity: int = 100_000) -> None:
-        self.capacity = capacity
-        self._labels: OrderedDict[str, Label] = OrderedDict()
-
-    def remember(self, tweet_id: str, label: Label) -> None:
-        self._labels[tweet_id] = label
-        self._labels.move_to_end(tweet_id)
-        while len(self._labels) > self.capacity:
-            self._labels.popitem(last=False)
-
-    def get(self, tweet_id: str) -> Label | None:
-        return self._labels.get(tweet_id)
 
 
 def origin_of(event: faust.EventT) -> Origin:
@@ -75,7 +59,10 @@ class WindowSink(Protocol):
     """Where scored batches go for windowed aggregation (stream.alert_pipeline)."""
 
     def delta_records(
-        self, tweets: Sequence[ScoredTweet], found: Sequence[FoundScopes]
+        self,
+        tweets: Sequence[ScoredTweet],
+        found: Sequence[FoundScopes],
+        origins: Sequence[Origin],
     ) -> list[Record]: ...
 
 
@@ -113,6 +100,7 @@ class ScoringPipeline:
         analytics: Analytics,
         outbox: Outbox,
         windows: WindowSink | None = None,
+        watchdog: Watchdog | None = None,
     ) -> None:
         self.settings = settings
         self.topics = topics
@@ -122,8 +110,9 @@ class ScoringPipeline:
         self.scopes = ScopeConfig.from_settings(settings)
         self.limits = InputLimits.from_settings(settings)
         self.windows = windows
-        self.recent = RecentPredictions()
         self._in_flight: deque[asyncio.Future[None]] = deque()
+        self.watchdog = watchdog
+        self.held = 0  # records submitted and not yet released (the watchdog's "waiting")
 
     async def submit(self, events: Sequence[faust.EventT]) -> None:
         """Start a batch; return once fewer than `batches_in_flight` are unfinished.
@@ -133,6 +122,7 @@ class ScoringPipeline:
         """
         for event in events:
             event.message.incref()  # released in _release, after the broker's acks
+        self.held += len(events)
         previous = self._in_flight[-1] if self._in_flight else None
         self._in_flight.append(asyncio.ensure_future(self._run(events, previous)))
         while self._in_flight and (
@@ -146,11 +136,19 @@ class ScoringPipeline:
             await self._in_flight.popleft()
 
     async def _run(self, events: Sequence[faust.EventT], previous: Awaitable[Any] | None) -> None:
-        result = await self._validate_and_score(events)
-        if previous is not None:
-            await previous  # publish in order; an earlier failure stops this batch too
-        await self._publish(result)
+        try:
+            result = await self._validate_and_score(events)
+            if previous is not None:
+                await previous  # publish in order; an earlier failure stops this batch too
+            await self._publish(result)
+        except Exception as error:  # the in-order chain is broken: say so, then exit
+            if self.watchdog is not None:
+                self.watchdog.fail(f"a batch of {len(events)} records failed: {error!r}")
+            raise
         _release(events)
+        self.held -= len(events)
+        if self.watchdog is not None:
+            self.watchdog.published()
 
     async def _validate_and_score(self, events: Sequence[faust.EventT]) -> BatchResult:
         metrics.TWEETS_CONSUMED.inc(len(events))
@@ -205,15 +203,18 @@ class ScoringPipeline:
         if self.windows is None or not indices:
             return [], {}
         tweets, found = [result.scored[i] for i in indices], [result.found[i] for i in indices]
+        origins = [result.parsed.origins[i] for i in indices]
         try:
-            return self.windows.delta_records(tweets, found), {}
+            return self.windows.delta_records(tweets, found, origins), {}
         except Exception:
             log.exception("window deltas failed on a batch; retrying tweet by tweet")
         deltas: list[Record] = []
         failed: dict[int, Exception] = {}
         for i in indices:
             try:
-                deltas += self.windows.delta_records([result.scored[i]], [result.found[i]])
+                deltas += self.windows.delta_records(
+                    [result.scored[i]], [result.found[i]], [result.parsed.origins[i]]
+                )
             except Exception as error:
                 failed[i] = error
         return deltas, failed
@@ -249,7 +250,6 @@ class ScoringPipeline:
     def _scored(self, event: ScoredTweet, payload: bytes) -> list[Record]:
         key = event.id.encode()
         records: list[Record] = [(self.topics.scored.get_topic_name(), key, payload)]
-        self.recent.remember(event.id, event.label)
         self.analytics.capture_prediction(event)
         if needs_review(event.score, self.settings.review_band):
             metrics.REVIEW_QUEUED.inc()

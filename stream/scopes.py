@@ -1,14 +1,16 @@
 """Which alert/metric scopes a tweet counts in: `global`, airlines, topic tags, aspects.
 
-Scope names are bounded (they become Prometheus label values and table keys): configured
-airlines and tags, plus at most `max_other` unknown ones per kind admitted first-come by a
-`ScopeTracker`; the rest fold into `airline:other` / `tag:other`. Aspects come from a
-keyword map matched on stemmed tokens of the cleaned text.
+Scope names are bounded (they become Prometheus label values and table keys) and depend on
+the name only, so every worker and every restart names a tweet's scopes alike: configured
+airlines and tags get their own scope; unknown ones fold into `max_other` buckets per kind,
+`airline:other-07` (CRC-32 of the name), or `airline:other` when `max_other` is 0. Aspects
+come from a keyword map matched on stemmed tokens of the cleaned text.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -97,20 +99,6 @@ def _aspect_index(keywords: Mapping[str, Sequence[str]]) -> dict[str, str]:
     return index
 
 
-@dataclass
-class ScopeTracker:
-    """Unknown airlines/tags admitted so far (per kind), first-come, at most `max_other`."""
-
-    admitted: dict[str, set[str]] = field(default_factory=lambda: {"airline": set(), "tag": set()})
-
-    def admit(self, kind: str, name: str, max_other: int) -> str:
-        seen = self.admitted.setdefault(kind, set())
-        if name in seen or len(seen) < max_other:
-            seen.add(name)
-            return f"{kind}:{name}"
-        return f"{kind}:other"
-
-
 @dataclass(frozen=True)
 class FoundScopes:
     """What one tweet names (airlines, tags) and talks about (aspects), before bounding."""
@@ -128,25 +116,20 @@ def find_scopes(text: str, tags: Sequence[str], config: ScopeConfig) -> FoundSco
     return FoundScopes(tuple(_named_entities(text, tags, config)), tuple(aspects_of(text, config)))
 
 
-def bound_scopes(
-    found: FoundScopes, config: ScopeConfig, tracker: ScopeTracker | None = None
-) -> list[str]:
-    """Scope names, `global` first. Without a tracker unknown names fold into
-    `<kind>:other`; with one, the first `max_other` unknown names per kind get their own."""
+def bound_scopes(found: FoundScopes, config: ScopeConfig) -> list[str]:
+    """Scope names, `global` first; unknown names fold into their hash bucket."""
     scopes = [GLOBAL]
     for kind, name in found.entities:
-        scope = _bounded(kind, name, config, tracker)
+        scope = _bounded(kind, name, config)
         if scope not in scopes:
             scopes.append(scope)
     scopes += [f"aspect:{aspect}" for aspect in found.aspects]
     return scopes
 
 
-def scopes_for(
-    text: str, tags: Sequence[str], config: ScopeConfig, tracker: ScopeTracker | None = None
-) -> list[str]:
+def scopes_for(text: str, tags: Sequence[str], config: ScopeConfig) -> list[str]:
     """Scopes of one tweet (`find_scopes` then `bound_scopes`)."""
-    return bound_scopes(find_scopes(text, tags, config), config, tracker)
+    return bound_scopes(find_scopes(text, tags, config), config)
 
 
 def _named_entities(text: str, tags: Sequence[str], config: ScopeConfig) -> list[tuple[str, str]]:
@@ -167,13 +150,13 @@ def _classify(kind: str, name: str, config: ScopeConfig) -> tuple[str, str]:
     return "tag", name
 
 
-def _bounded(kind: str, name: str, config: ScopeConfig, tracker: ScopeTracker | None) -> str:
+def _bounded(kind: str, name: str, config: ScopeConfig) -> str:
     known = config.known_airlines if kind == "airline" else config.known_tags
     if name in known:
         return f"{kind}:{name}"
-    if tracker is None:
+    if config.max_other == 0:
         return f"{kind}:other"
-    return tracker.admit(kind, name, config.max_other)
+    return f"{kind}:other-{zlib.crc32(name.encode()) % config.max_other:02d}"
 
 
 def aspects_of(text: str, config: ScopeConfig) -> list[str]:

@@ -3,6 +3,11 @@
 Tokenization and the forward pass then run on the second core instead of under the
 worker's GIL, beside Faust's consumer and producer. The child is started (and the model
 loaded) before the first batch; a crashed child is replaced on the next call.
+
+The child exits when its parent goes, however it goes (kill -9 included): on Linux the
+kernel sends it SIGKILL (PR_SET_PDEATHSIG; a stopped child dies too), and everywhere a
+thread polls the parent pid. The death signal follows the thread that started the child,
+which is the main thread or one of the event loop's executor threads (alive until exit).
 """
 
 from __future__ import annotations
@@ -10,7 +15,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import multiprocessing
+import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,11 +32,34 @@ from stream.scopes import ScopeConfig
 from stream.scoring import Analysis, analyse, score_texts
 
 _MODEL: Any = None  # the child's model, set by _load
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PARENT_POLL_S = 1.0
 
 
-def _load(model_dir: str) -> None:
+def die_with_parent(parent_pid: int) -> None:
+    """Exit this process when `parent_pid` is no longer its parent."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    watcher = threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True)
+    watcher.start()
+    if os.getppid() != parent_pid:  # gone before the death signal was armed
+        os._exit(1)
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
+
+
+def _load(model_dir: str, parent_pid: int) -> None:
     global _MODEL
     from models.base import load_model
+
+    die_with_parent(parent_pid)
 
     _MODEL = load_model(Path(model_dir))
     gc.freeze()  # the loaded model and modules out of the collector's full passes
@@ -59,7 +91,7 @@ class ProcessScorer:
             1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_load,
-            initargs=(str(self.model_dir),),
+            initargs=(str(self.model_dir), os.getpid()),
         )
         if not pool.submit(_ready).result(timeout=self.start_timeout_s):
             raise RuntimeError(f"scorer process could not load {self.model_dir}")

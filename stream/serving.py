@@ -1,14 +1,22 @@
 """The model the worker serves: loaded once at start-up, swapped atomically on hot reload.
 
 A batch captures `slot.current` before scoring, so a swap never touches a batch in flight.
+
+Registry models are downloaded into `data_dir/model-cache/<name>/<version>`, and each
+successful load of `models:/name@alias` records the version in
+`data_dir/model-cache/<name>/@<alias>`. If the registry cannot be reached when the worker
+starts, it serves that cached version (with a warning; `model_cache_fallback=false` turns
+this off) or, with nothing cached, fails with a message that says so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -62,11 +70,56 @@ def registered_name(uri: str) -> str | None:
     return uri.removeprefix("models:/").split("@")[0].split("/")[0]
 
 
-def load_served(settings: Settings, uri: str | None = None) -> ServedModel:
-    """Load `uri` (default settings.model_uri): a registry URI or a saved model directory."""
+class ModelUnavailable(RuntimeError):
+    """The model to serve can be neither resolved nor found in the local cache."""
+
+
+_ALIAS_URI = re.compile(r"^models:/(?P<name>[^/@]+)@(?P<alias>[\w-]+)$")
+
+
+def _alias_pointer(settings: Settings, uri: str) -> Path | None:
+    match = _ALIAS_URI.match(uri)
+    if match is None:
+        return None
+    return settings.data_dir / "model-cache" / match["name"] / f"@{match['alias']}"
+
+
+def resolve_cached(settings: Settings, uri: str) -> tuple[Path, str, str]:
+    """`models.registry.resolve_dir`, falling back to the last version loaded for `uri`."""
+    from models.base import MANIFEST
     from models.registry import resolve_dir
 
-    path, name, version = resolve_dir(settings, uri or settings.model_uri)
+    pointer = _alias_pointer(settings, uri)
+    try:
+        path, name, version = resolve_dir(settings, uri)
+    except ValueError:  # not a model URI nor a model directory: nothing to fall back on
+        raise
+    except Exception as error:
+        cached = pointer.read_text().strip() if pointer and pointer.is_file() else None
+        found = pointer.parent / cached if pointer and cached else None
+        if not settings.model_cache_fallback or found is None or not (found / MANIFEST).is_file():
+            where = pointer or settings.data_dir / "model-cache"
+            raise ModelUnavailable(
+                f"cannot resolve {uri} ({type(error).__name__}: {error}) and no cached copy "
+                f"at {where} (fallback {'on' if settings.model_cache_fallback else 'off'})"
+            ) from error
+        log.warning("registry unreachable (%s); serving cached %s version %s", error, uri, cached)
+        return found, found.parent.name, found.name
+    remember(settings, uri, version)
+    return path, name, version
+
+
+def remember(settings: Settings, uri: str, version: str) -> None:
+    """Record `version` as the one served for `models:/name@alias` (other URIs: nothing)."""
+    pointer = _alias_pointer(settings, uri)
+    if pointer is not None:
+        pointer.parent.mkdir(parents=True, exist_ok=True)
+        pointer.write_text(version)
+
+
+def load_served(settings: Settings, uri: str | None = None) -> ServedModel:
+    """Load `uri` (default settings.model_uri): a registry URI or a saved model directory."""
+    path, name, version = resolve_cached(settings, uri or settings.model_uri)
     oov = (read_manifest(path).get("metadata") or {}).get("reference_oov_rate")
     scorer = ProcessScorer(path) if settings.score_in_subprocess else None
     return ServedModel(load_model(path), name, version, load_reference_scores(path), oov, scorer)
@@ -101,6 +154,7 @@ class ModelSlot:
             return False
         log.info("hot reload: %s %s -> %s", name, self.current.version, latest)
         self._install(load_served(self.settings, f"models:/{name}/{latest}"))
+        remember(self.settings, self.settings.model_uri, latest)
         metrics.MODEL_RELOADS.inc()
         return True
 

@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     predict_max_texts: int = Field(256, ge=1)  # texts in one /predict request; else 413
     predict_max_concurrent: int = Field(2, ge=1)  # /predict requests in flight; else 503
     feedback_token: SecretStr | None = None  # when set, POST /feedback needs `Bearer <token>`
+    # Faults (stream.watchdog, docs/stream.md): a worker that cannot make progress exits
+    publish_timeout_s: float = Field(60.0, gt=0)  # a record unacknowledged this long fails
+    stall_timeout_s: float = Field(120.0, gt=0)  # records wait, nothing published: exit
+    fatal_exit_delay_s: float = Field(5.0, ge=0)  # /health says why this long, then exit 70
+    shutdown_timeout_s: float = Field(20.0, gt=0)  # SIGTERM: hard exit past this
+    model_cache_fallback: bool = True  # registry unreachable at start: serve the cached model
 
     # PostHog (off without a key; tweet text is never sent unless enabled)
     posthog_api_key: SecretStr | None = Field(None, validation_alias=_env("POSTHOG_API_KEY"))
@@ -98,11 +104,13 @@ class Settings(BaseSettings):
     window_allowed_lateness_s: float = Field(60.0, ge=0)  # older events are rejected as late
     window_max_future_s: float = Field(300.0, ge=0)  # events this far past wall clock: rejected
     window_histogram_bins: int = Field(50, ge=2)  # score histogram bins (KS drift)
+    window_idle_close_s: float = Field(60.0, gt=0)  # silent scope: event time runs with the clock
+    window_tick_s: float = Field(5.0, gt=0)  # timer that closes windows of silent scopes
 
     # Alert scopes (stream.scopes): global + known airlines/tags + a few others + aspects
     scope_known_airlines: tuple[str, ...] = ("airparadis",)
     scope_known_tags: tuple[str, ...] = ()
-    scope_max_other: int = Field(20, ge=0)  # unknown airlines (and tags) with their own scope
+    scope_max_other: int = Field(20, ge=0)  # hash buckets for unknown airlines (and tags)
     scope_aspect_keywords: dict[str, tuple[str, ...]] | None = None  # None: built-in map
 
     # Bad-buzz alerts (stream.rules)
@@ -128,6 +136,7 @@ class Settings(BaseSettings):
     accuracy_window: int = Field(100, ge=1)  # last N labelled predictions
     accuracy_threshold: float = Field(0.70, gt=0, le=1)
     accuracy_resolve_margin: float = Field(0.02, ge=0)  # resolve at threshold + margin
+    feedback_join_capacity: int = Field(100_000, ge=1)  # predictions kept per join partition
 
     # Labels: store, sink, annotation page (stream.labels; docs/labels.md)
     labels_url: str | None = None  # SQLAlchemy URL; None: SQLite file data_dir/labels.db
@@ -168,6 +177,11 @@ class Settings(BaseSettings):
     def topic_scoped(self) -> str:
         """Internal: per-scope window deltas, keyed by scope (written and read by the worker)."""
         return f"{self.app_id}-scoped"
+
+    @property
+    def topic_joins(self) -> str:
+        """Internal: predictions and feedback keyed by tweet id, for the feedback join."""
+        return f"{self.app_id}-joins"
 
     def all_topics(self) -> list[str]:
         return [

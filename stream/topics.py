@@ -20,6 +20,7 @@ class Topics:
     deadletter: faust.TopicT
     review: faust.TopicT
     scoped: faust.TopicT
+    joins: faust.TopicT
 
 
 def declare_topics(app: faust.App, settings: Settings) -> Topics:
@@ -42,4 +43,5 @@ def declare_topics(app: faust.App, settings: Settings) -> Topics:
         deadletter=topic(settings.topic_deadletter),
         review=topic(settings.topic_review),
         scoped=topic(settings.topic_scoped, internal=True),
+        joins=topic(settings.topic_joins, internal=True),
     )

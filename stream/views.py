@@ -24,6 +24,7 @@ from stream.scoring import predict_response
 from stream.serving import ModelSlot
 from stream.settings import Settings
 from stream.topics import Topics
+from stream.watchdog import Watchdog
 
 JSON_TYPES = frozenset({"application/json"})
 BODY_MAX_DEPTH = 8  # a /predict or /feedback body is at most an object holding a list
@@ -132,7 +133,13 @@ class KafkaProbe:
         return True
 
 
-def register_views(app: faust.App, settings: Settings, slot: ModelSlot, topics: Topics) -> None:
+def register_views(
+    app: faust.App,
+    settings: Settings,
+    slot: ModelSlot,
+    topics: Topics,
+    watchdog: Watchdog | None = None,
+) -> None:
     probe = KafkaProbe(settings)
     in_flight = InFlight(settings.predict_max_concurrent)
 
@@ -195,6 +202,8 @@ def register_views(app: faust.App, settings: Settings, slot: ModelSlot, topics: 
                 "kafka_reachable": kafka_ok,
             }
             ready = served is not None and kafka_ok
+            if watchdog is not None and watchdog.reason is not None:
+                ready, body["reason"] = False, watchdog.reason  # the process is about to exit
             return self.json(
                 {"status": "ready" if ready else "not_ready", **body}, status=200 if ready else 503
             )

@@ -152,18 +152,28 @@ class EventClock:
 
     def admit(self, ts: float, now: float | None = None) -> tuple[EventClock, str | None]:
         """(new clock, None) for an accepted event; (same clock, reason) for a rejected one."""
+        reason = self.rejection(ts, now)
+        if reason:
+            return self, reason
+        latest = ts if self.max_event_time is None else max(self.max_event_time, ts)
+        return replace(self, max_event_time=latest), None
+
+    def rejection(
+        self, ts: float, now: float | None = None, latest: float | None = None
+    ) -> str | None:
+        """Why `admit` would reject `ts` (None: accepted); `latest` overrides the clock's
+        latest event time, so a caller can check many events before building a new clock."""
+        latest = self.max_event_time if latest is None else latest
         if not math.isfinite(ts):
-            return self, f"event_time: not a finite timestamp ({ts!r})"
-        if ts < self.watermark:
-            behind = self.watermark + self.allowed_lateness_s - ts
-            return self, (
-                f"late: event time {ts:.3f} is {behind:.1f}s behind the latest event, "
+            return f"event_time: not a finite timestamp ({ts!r})"
+        if latest is not None and ts < latest - self.allowed_lateness_s:
+            return (
+                f"late: event time {ts:.3f} is {latest - ts:.1f}s behind the latest event, "
                 f"over the allowed lateness of {self.allowed_lateness_s:g}s"
             )
         if now is not None and self.max_future_s is not None and ts > now + self.max_future_s:
-            return self, f"future: event time {ts:.3f} is {ts - now:.1f}s ahead of the clock"
-        latest = ts if self.max_event_time is None else max(self.max_event_time, ts)
-        return replace(self, max_event_time=latest), None
+            return f"future: event time {ts:.3f} is {ts - now:.1f}s ahead of the clock"
+        return None
 
     def is_final(self, window_end: float) -> bool:
         """True once no event for a window ending at `window_end` can still be accepted."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -36,12 +37,28 @@ TOPIC_FIELDS = (
     "topic_review",
 )
 OFFLINE_BOOTSTRAP = "127.0.0.1:9"  # tests not marked `kafka` must not reach a broker
+# Registry locations and credentials a shell may hold: never inherited by a test
+SHELL_ONLY_ENV = re.compile(
+    r"^(AIRPARADIS_)?(MLFLOW_\w+|DATABRICKS_\w+|AWS_\w+|POSTHOG_API_KEY"
+    r"|KAFKA_SASL_\w+|KAFKA_SSL_\w+|KAFKA_SECURITY_PROTOCOL)$"
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "kafka_bootstrap" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.kafka)
+
+
+@pytest.fixture(autouse=True)
+def no_registry_or_credentials_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test touches only registries (and brokers) it set up: `MLFLOW_TRACKING_URI` and
+    credentials exported in the shell are removed, and the tracking URI is set empty, which
+    also overrides a `.env` file (Settings then use a SQLite store in their own data dir)."""
+    for name in [name for name in os.environ if SHELL_ONLY_ENV.match(name)]:
+        monkeypatch.delenv(name)
+    for name in ("MLFLOW_TRACKING_URI", "AIRPARADIS_MLFLOW_TRACKING_URI"):
+        monkeypatch.setenv(name, "")
 
 
 @pytest.fixture(scope="session")
@@ -133,6 +150,22 @@ def small_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("model") / "tfidf"
     model.save(path)
     save_reference_scores(path, model.predict_proba(texts[1::2]))  # the drift reference
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_lstm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real (tiny) Word2Vec + BiLSTM, the kind the product serves, trained in seconds."""
+    from models.base import save_reference_scores
+    from models.lstm import LstmConfig, LstmModel
+
+    texts, labels = labelled_sample(600)
+    tiny = LstmConfig(embedding_dim=16, lstm_units=8, w2v_epochs=2, batch_size=32, max_epochs=2)
+    model = LstmModel(tiny)
+    model.fit(texts[::2], labels[::2], texts[1::4], labels[1::4])
+    path = tmp_path_factory.mktemp("model") / "lstm"
+    model.save(path)
+    save_reference_scores(path, model.predict_proba(texts[3::4]))
     return path
 
 

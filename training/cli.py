@@ -21,6 +21,7 @@ from stream.labels import cli as labels_cli
 from stream.quiet import quiet_noise
 from stream.settings import Settings
 from training import data_cli
+from training.loop import cli as loop_cli
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_show_locals=False)
 
@@ -255,4 +256,5 @@ def main() -> None:
 
 
 data_cli.register(app)
+loop_cli.register(app)
 app.add_typer(labels_cli.app, name="labels")

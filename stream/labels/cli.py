@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +35,27 @@ def import_labels(
         typer.echo(f"  rejected row {number}: {reason}", err=True)
     if result.rejected:
         typer.echo(f"{len(result.rejected)} rows rejected", err=True)
+
+
+@app.command()
+def replay(
+    path: Annotated[Path, typer.Argument(help="Airline CSV, or id,text,label CSV/JSONL (.gz ok).")],
+    until: Annotated[
+        datetime | None, typer.Option(help="Only tweets before this time (ISO, UTC if naive).")
+    ] = None,
+    rate: Annotated[float, typer.Option(help="Records per second; 0: as fast as possible.")] = 0,
+) -> None:
+    """Send a file's negative/positive labels to tweets.feedback, oldest tweet first."""
+    from stream.labels.records import utc
+    from stream.labels.replay import feedback_of
+    from stream.producer import produce
+
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    settings = Settings()
+    pairs = ((f.tweet_id, f.to_json()) for f in feedback_of(path, utc(until)))
+    count = produce(settings, pairs, rate or None, topic=settings.topic_feedback)
+    typer.echo(f"{count} feedback records sent to {settings.topic_feedback}")
 
 
 @app.command()

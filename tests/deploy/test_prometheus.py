@@ -138,12 +138,12 @@ def prometheus(tmp_path: Path, metrics_port: int) -> Iterator[str]:
 
 @needs_prometheus
 def test_real_prometheus_scrapes_project_metrics_and_evaluates_rules(prometheus):
-    previous_ks = REGISTRY.get_sample_value("drift_ks_statistic") or 0.0
-    metrics.DRIFT_KS.set(0.4242)
+    previous_ks = REGISTRY.get_sample_value("drift_ks_statistic", {"scope": "global"}) or 0.0
+    metrics.DRIFT_KS.labels("global").set(0.4242)
     try:
         check_scrape_and_rules(prometheus)
     finally:
-        metrics.DRIFT_KS.set(previous_ks)
+        metrics.DRIFT_KS.labels("global").set(previous_ks)
 
 
 def check_scrape_and_rules(prometheus: str) -> None:

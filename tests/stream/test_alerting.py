@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 
-from stream.alerting import Delta, ScopeState, WindowConfig, admit, close_final, deltas_of
+from stream.alerting import (
+    Delta,
+    ScopeState,
+    WindowConfig,
+    admit,
+    advance_idle,
+    close_final,
+    deltas_of,
+)
 from stream.drift import DriftReference
 from stream.records import ScoredTweet
 from stream.settings import Settings
 
 T0 = 1_800_000_000.0  # a minute boundary
+OFFSETS = itertools.count()  # source offsets of the tweets fed, in order
 
 
 @pytest.fixture
@@ -52,32 +62,38 @@ def by_airline(tweets: list[ScoredTweet]) -> list[list[str]]:
     return [["global", f"airline:{tweet.tags[0][1:]}"] for tweet in tweets]
 
 
-def feed(state: ScopeState, scope: str, tweets, config, reference=None, now=T0 + 10_000):
+def sources(tweets, partition: int = 0, offsets=None, broker_ts=None):
+    offsets = offsets if offsets is not None else [next(OFFSETS) for _ in tweets]
+    return [(partition, offset, broker_ts) for offset in offsets]
+
+
+def feed(
+    state: ScopeState, scope: str, tweets, config, reference=None, now=T0 + 10_000, source=None
+):
     rejected, closed, alerts = [], [], []
-    for delta in deltas_of(tweets, by_airline(tweets), config):
+    for delta in deltas_of(tweets, by_airline(tweets), source or sources(tweets)):
         if delta.scope != scope:
             continue
-        reason = admit(state, delta, config, now)
-        rejected += [reason] if reason else []
+        rejected += admit(state, delta, config, now).rejected
         windows, raised = close_final(state, scope, config, reference)
         closed += windows
         alerts += raised
     return rejected, closed, alerts
 
 
-def test_deltas_group_a_batch_per_scope_and_window(config: WindowConfig) -> None:
+def test_deltas_group_a_batch_per_scope_and_source_partition(config: WindowConfig) -> None:
     tweets = [scored(T0 + 1, 0.9), scored(T0 + 59, 0.1), scored(T0 + 61, 0.2, "other")]
-    deltas = {(d.scope, d.start): d for d in deltas_of(tweets, by_airline(tweets), config)}
+    source = [(0, 10, None), (1, 4, None), (0, 11, None)]
+    deltas = {(d.scope, d.partition): d for d in deltas_of(tweets, by_airline(tweets), source)}
     assert set(deltas) == {
-        ("global", T0),
-        ("airline:calmair", T0),
-        ("global", T0 + 60),
-        ("airline:other", T0 + 60),
-    }
-    assert deltas[("global", T0)].stats.count == 2 and deltas[("global", T0)].max_ts == T0 + 59
-    assert deltas[("global", T0)].stats.oov_rate == pytest.approx(0.1)
+        ("global", 0), ("global", 1), ("airline:calmair", 0), ("airline:calmair", 1),
+        ("airline:other", 0),
+    }  # fmt: skip
+    assert [e[0] for e in deltas[("global", 0)].entries] == [10, 11]
+    assert deltas[("global", 0)].entries[0] == (10, T0 + 1, 0.9, 0, 100)
     assert (
-        Delta.from_dict(json.loads(json.dumps(deltas[("global", T0)].to_dict()))).stats.count == 2
+        Delta.from_dict(json.loads(json.dumps(deltas[("global", 0)].to_dict())))
+        == deltas[("global", 0)]
     )
 
 
@@ -131,3 +147,89 @@ def test_shifted_scores_raise_drift_with_the_ks_value(config) -> None:
     alerts = feed(state, "global", shifted, config, reference)[2]
     drift = [a for a in alerts if a.kind == "drift" and a.metric == "ks_statistic"]
     assert len(drift) == 1 and drift[0].observed > 0.9 and drift[0].threshold == 0.3
+
+
+def buzz_config(**overrides) -> WindowConfig:
+    values = {"window_size_s": 60, "window_hopping_size_s": 120, "window_allowed_lateness_s": 10,
+              "buzz_min_negative": 20, "buzz_warmup_windows": 2, **overrides}  # fmt: skip
+    return WindowConfig.from_settings(Settings(_env_file=None, **values))  # type: ignore[call-arg]
+
+
+def test_a_replayed_batch_is_not_counted_twice() -> None:
+    """15 negatives of 16 (no alert) must not become 30 of 32 (a critical bad buzz)."""
+    config, state = buzz_config(), ScopeState.new(buzz_config())
+    tweets = [scored(T0 + i, 0.1) for i in range(15)] + [scored(T0 + 20, 0.9)]
+    source = sources(tweets, offsets=list(range(100, 116)))
+    feed(state, "global", tweets, config, source=source)
+    feed(state, "global", tweets, config, source=source)  # the same batch, replayed
+    # a replay batched differently: the first 8 again plus 2 new ones
+    more = [*tweets[:8], scored(T0 + 30, 0.9), scored(T0 + 31, 0.9)]
+    feed(state, "global", more, config, source=sources(more, offsets=[*range(100, 108), 116, 117]))
+    _, closed, alerts = feed(state, "global", [scored(T0 + 100, 0.9)], config)
+    assert [(w.stats.negative, w.stats.count) for w in closed] == [(15, 18)]
+    assert alerts == []
+
+
+def test_replays_are_tracked_per_source_partition() -> None:
+    config, state = buzz_config(), ScopeState.new(buzz_config())
+    one, two = [scored(T0 + 1, 0.1)], [scored(T0 + 2, 0.1)]
+    feed(state, "global", one, config, source=sources(one, partition=0, offsets=[5]))
+    feed(state, "global", two, config, source=sources(two, partition=1, offsets=[5]))
+    feed(state, "global", one, config, source=sources(one, partition=0, offsets=[5]))
+    assert state.open[T0].count == 2 and state.applied == {0: 5, 1: 5}
+    restored = ScopeState.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert restored.applied == {0: 5, 1: 5}
+
+
+def test_a_future_dated_tweet_does_not_get_later_ones_rejected_as_late() -> None:
+    """Event time is clamped to the Kafka timestamp: a tweet dated +290 s (within the
+    future limit) does not move the watermark, in its airline's scope or in `global`."""
+    config = buzz_config(window_allowed_lateness_s=60)
+    now = T0 + 30
+    for scope in ("airline:calmair", "global"):
+        state = ScopeState.new(config)
+        ahead = [scored(now + 290, 0.5)]
+        source = sources(ahead, broker_ts=now)
+        rejected, _, _ = feed(state, scope, ahead, config, now=now, source=source)
+        assert rejected == []
+        later = [scored(now + 1 + i, 0.5) for i in range(5)]
+        source = sources(later, broker_ts=now + 6)
+        rejected, _, _ = feed(state, scope, later, config, now=now + 6, source=source)
+        assert rejected == [] and state.open[T0].count == 6, scope
+
+
+def test_a_burst_on_a_quiet_scope_alerts_once_it_goes_silent() -> None:
+    config, state = buzz_config(), ScopeState.new(buzz_config())
+    burst = [scored(T0 + i, 0.05) for i in range(25)]
+    _, closed, alerts = feed(state, "airline:calmair", burst, config, now=T0 + 30)
+    assert closed == [] and alerts == []  # nothing later in event time: the window is open
+    assert not advance_idle(state, T0 + 60, config.idle_s)  # silent for 30 s only
+    assert advance_idle(state, T0 + 120, config.idle_s)  # 90 s: event time is now T0 + 114
+    closed, alerts = close_final(state, "airline:calmair", config, None)
+    assert [w.start for w in closed] == [T0]
+    assert [(a.kind, a.status) for a in alerts] == [("bad_buzz", "raised")]
+
+
+def test_an_incident_on_a_scope_gone_silent_resolves() -> None:
+    config, state = buzz_config(), ScopeState.new(buzz_config())
+    burst = [scored(T0 + i, 0.05) for i in range(25)]
+    feed(state, "airline:calmair", burst, config, now=T0 + 30)
+    advance_idle(state, T0 + 120, config.idle_s)
+    _, raised = close_final(state, "airline:calmair", config, None)
+    assert [a.status for a in raised] == ["raised"]
+    statuses = []
+    for tick in range(1, 8):  # a timer every 30 s, nothing arrives
+        advance_idle(state, T0 + 120 + 30 * tick, config.idle_s)
+        statuses += [a.status for a in close_final(state, "airline:calmair", config, None)[1]]
+    assert statuses == ["resolved"]  # two empty windows in a row (alert_resolve_windows=2)
+    assert state.evaluated_end == T0 + 180
+
+
+def test_a_scope_restored_after_a_long_stop_does_not_jump_by_the_downtime() -> None:
+    config, state = buzz_config(), ScopeState.new(buzz_config())
+    feed(state, "airline:calmair", [scored(T0 + 1, 0.1)], config, now=T0 + 2)
+    back = T0 + 3600  # the worker was down for an hour; the backlog is still on its way
+    assert not advance_idle(state, back + 30, config.idle_s, owned_since=back)
+    backlog = [scored(T0 + 600, 0.1)]  # written during the stop
+    rejected, _, _ = feed(state, "airline:calmair", backlog, config, now=back + 40)
+    assert rejected == []

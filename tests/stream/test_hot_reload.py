@@ -11,10 +11,13 @@ from pathlib import Path
 import mlflow
 import pytest
 
+from models.base import save_reference_scores
 from models.pyfunc import log_model_dir
 from models.registry import CHAMPION, REGISTERED_NAMES, promote, register, use_experiment
+from models.tfidf import TfidfModel
 from stream.local_worker import get_json, isolated_env, read_events, settings_from
 from stream.producer import produce
+from tests.conftest import labelled_sample
 
 pytestmark = pytest.mark.kafka
 NAME = REGISTERED_NAMES["tfidf"]
@@ -33,6 +36,25 @@ def _tweet(i: int) -> bytes:
     ).encode()
 
 
+def _flipped_model(path: Path) -> Path:
+    """A TF-IDF trained on inverted labels: it answers the opposite of small_model_dir."""
+    texts, labels = labelled_sample()
+    model = TfidfModel()
+    model.fit(texts[::2], 1 - labels[::2])
+    model.save(path)
+    save_reference_scores(path, model.predict_proba(texts[1::2]))
+    return path
+
+
+def _wait_for_model(url: str, model: str, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if get_json(f"{url}/health").get("model") == model:
+            return True
+        time.sleep(0.5)
+    return False
+
+
 def test_promoting_a_new_champion_switches_the_running_worker(
     start_worker, small_model_dir, kafka_bootstrap, tmp_path
 ):
@@ -45,7 +67,7 @@ def test_promoting_a_new_champion_switches_the_running_worker(
     )
     settings = settings_from(env)
     first = _register(settings, small_model_dir, CHAMPION)
-    second = _register(settings, small_model_dir, "challenger")
+    second = _register(settings, _flipped_model(tmp_path / "flipped"), "challenger")
     worker = start_worker("", env=env)
     assert get_json(f"{worker.url}/health")["model"] == f"{NAME}/{first}"
 
@@ -54,10 +76,21 @@ def test_promoting_a_new_champion_switches_the_running_worker(
     sender.start()
     time.sleep(2.0)
     promote(settings, NAME, second)
+    reloaded = _wait_for_model(worker.url, f"{NAME}/{second}", timeout_s=120)
     sender.join()
+    tail = [_tweet(i) for i in range(3000, 3200)]  # scored by the new model in any case
+    produce(settings, [(None, p) for p in tail])
+    payloads += tail
+    assert reloaded, "the worker did not switch to the new champion within 120 s"
 
     events = read_events(settings, settings.topic_scored, len(payloads), timeout_s=60)
     versions = [e["model_version"] for e in sorted(events, key=lambda e: e["scored_at"])]
     assert {json.loads(p)["id"] for p in payloads} == {e["id"] for e in events}
     assert versions[0] == first and versions[-1] == second
+    # the new weights are what scores: the same texts now get the opposite labels
+    for version, praised in ((first, "positive"), (second, "negative")):
+        labels = [
+            e["label"] for e in events if e["model_version"] == version and "great" in e["text"]
+        ]
+        assert labels and sum(label == praised for label in labels) >= 0.9 * len(labels)
     assert get_json(f"{worker.url}/health")["model"] == f"{NAME}/{second}"

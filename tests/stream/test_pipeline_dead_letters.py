@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from stream.outbox import Record
 from stream.records import DeadLetter, ScoredTweet
 from stream.scopes import FoundScopes
+from stream.scoring import Origin
 from stream.settings import Settings
 from tests.stream.test_pipeline import (
     FakeEvent,
@@ -75,7 +76,10 @@ class PoisonedWindows:
     """A window sink that fails on any batch holding a tweet whose text starts 'poison'."""
 
     def delta_records(
-        self, tweets: Sequence[ScoredTweet], found: Sequence[FoundScopes]
+        self,
+        tweets: Sequence[ScoredTweet],
+        found: Sequence[FoundScopes],
+        origins: Sequence[Origin],
     ) -> list[Record]:
         if any(tweet.text.startswith("poison") for tweet in tweets):
             raise OverflowError("date value out of range")

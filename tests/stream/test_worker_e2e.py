@@ -78,11 +78,13 @@ def test_kill_9_mid_stream_loses_nothing(start_worker, small_model_dir, kafka_bo
     payloads = [tweet(f"{VALID[i % len(VALID)]} #{i}") for i in range(3000)]
     ids = {json.loads(p)["id"] for p in payloads}
     producer = threading.Thread(
-        target=produce, args=(settings, [(None, p) for p in payloads], 600.0)
+        target=produce, args=(settings, [(None, p) for p in payloads], 300.0)
     )
     producer.start()
-    time.sleep(2.5)  # about 1,500 produced, part of them scored
+    read_events(settings, settings.topic_scored, 1, timeout_s=30)  # scoring has begun
     worker.kill()
+    at_kill = {e["id"] for e in read_events(settings, settings.topic_scored, 10**9, 8)}
+    assert 0 < len(at_kill & ids) < len(ids), "the kill must land mid-stream"
     producer.join()
     worker.start()
 
@@ -95,6 +97,27 @@ def test_kill_9_mid_stream_loses_nothing(start_worker, small_model_dir, kafka_bo
     # and the commits catch up: none stuck behind a hole or a repeated ack
     lag = wait_until_committed(settings, deadline_s=30)
     assert lag == 0, f"{lag} input records still uncommitted 30 s after the last was scored"
+
+
+def test_the_worker_serves_a_real_lstm(start_worker, small_lstm_dir):
+    """The kind of model the product serves (Word2Vec + BiLSTM), not only TF-IDF."""
+    from models.base import load_model
+
+    worker = start_worker(str(small_lstm_dir))
+    settings = settings_from(worker.env)
+    produce(settings, [(None, tweet(text)) for text in VALID] + [(None, MALFORMED["bad_encoding"])])
+
+    scored = [
+        ScoredTweet.model_validate(e)
+        for e in read_events(settings, settings.topic_scored, len(VALID))
+    ]
+    [dead] = read_events(settings, settings.topic_deadletter, 1)
+    expected = dict(zip(VALID, load_model(small_lstm_dir).predict_proba(VALID), strict=True))
+    assert sorted(s.text for s in scored) == sorted(VALID)
+    assert all(s.score == pytest.approx(float(expected[s.text]), abs=1e-5) for s in scored)
+    assert dead["reason"] == "bad_encoding"
+    assert get_json(f"{worker.url}/health")["model"] == "lstm/local"
+    assert get_json(f"{worker.url}/predict", {"text": VALID[0]})["model_version"] == "local"
 
 
 def wait_until_committed(settings: Settings, deadline_s: float) -> int:

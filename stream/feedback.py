@@ -1,0 +1,102 @@
+"""The feedback join: a tweet's recorded prediction and its human verdict, by tweet id.
+
+Scoring batches write predictions to the internal `<app>-joins` topic (one record per joins
+partition, keyed by one of its tweet ids); the `feedback` agent validates `tweets.feedback`
+records and forwards them there under the tweet id. Both use Kafka's murmur2 partitioner,
+so a tweet's prediction and its feedback meet in one partition, on one worker, where the
+changelog-backed `predictions` table holds the recorded labels. Joined outcomes go to
+`<app>-scoped` under the key `accuracy` (stream.alert_pipeline).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+
+import faust
+from aiokafka.partitioner import murmur2
+from faust.types import TableT
+
+from stream import metrics
+from stream.analytics import Analytics
+from stream.pipeline import origin_of, send
+from stream.records import Feedback, InvalidRecord
+from stream.scoring import dead_letter
+from stream.settings import Settings
+from stream.topics import Topics
+
+log = logging.getLogger(__name__)
+
+ACCURACY_KEY = "accuracy"  # scope-state key of the production-accuracy state
+
+
+def join_partition(tweet_id: str, partitions: int) -> int:
+    """The partition Kafka's default (murmur2) partitioner gives a tweet id: the outbox,
+    Faust's producer and Java clients agree on it."""
+    return (murmur2(tweet_id.encode()) & 0x7FFFFFFF) % partitions
+
+
+class FeedbackPipeline:
+    """Feedback joined with the recorded prediction by tweet id (see the module docstring).
+
+    A client's `predicted_label` is never used: the recorded prediction decides. Feedback
+    for a tweet with no recorded prediction (never scored, or evicted after
+    `feedback_join_capacity` later predictions of its partition) is counted in
+    `feedback_unmatched_total` and left out of accuracy; it is not an error.
+    """
+
+    def __init__(self, settings: Settings, topics: Topics, analytics: Analytics) -> None:
+        self.topics = topics
+        self.analytics = analytics
+        self.partitions = settings.topic_partitions
+        self.capacity = settings.feedback_join_capacity
+        self._order: dict[int, deque[str]] = {}  # join partition -> ids, oldest first
+
+    async def handle(self, event: faust.EventT) -> None:
+        """A `tweets.feedback` record: validate, then forward it keyed by tweet id."""
+        try:
+            feedback = Feedback.from_json(event.value or b"")
+        except InvalidRecord as error:
+            letter = dead_letter(event.value or b"", error, origin_of(event))
+            metrics.FEEDBACK_DEADLETTERED.labels(letter.reason).inc()
+            await (await send(self.topics.deadletter, None, letter.to_json()))
+            return
+        metrics.FEEDBACK_RECEIVED.inc()
+        await (await send(self.topics.joins, feedback.tweet_id, feedback.to_json()))
+
+    async def join(self, predictions: TableT, event: faust.EventT) -> None:
+        """A `<app>-joins` record: a prediction to remember, or feedback to join."""
+        data, partition = json.loads(event.value), event.message.partition
+        if "predictions" in data:
+            order = self._order_of(predictions, partition)
+            for tweet_id, label in data["predictions"]:
+                if tweet_id not in predictions:
+                    order.append(tweet_id)
+                predictions[tweet_id] = label
+            while len(order) > self.capacity:
+                predictions.pop(order.popleft(), None)
+            return
+        feedback = Feedback.model_validate(data)
+        tweet_id = feedback.tweet_id
+        predicted = predictions.get(tweet_id)
+        if predicted is None:
+            metrics.FEEDBACK_UNMATCHED.inc()
+            log.info("feedback for tweet %r: no recorded prediction (unmatched)", tweet_id)
+            return
+        metrics.FEEDBACK_JOINED.inc()
+        recorded = feedback.model_copy(update={"predicted_label": predicted})
+        self.analytics.capture_feedback(recorded)
+        outcome = {"predicted": predicted, "true": feedback.true_label,
+                   "source": [partition, event.message.offset]}  # fmt: skip
+        payload = json.dumps({"outcome": outcome}).encode()
+        await (await send(self.topics.scoped, ACCURACY_KEY, payload))
+
+    def _order_of(self, predictions: TableT, partition: int) -> deque[str]:
+        """This partition's ids in insertion order; after a restart, those restored."""
+        if partition not in self._order:
+            self._order[partition] = deque(
+                key for key in list(predictions.keys())
+                if join_partition(key, self.partitions) == partition
+            )  # fmt: skip
+        return self._order[partition]

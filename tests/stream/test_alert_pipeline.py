@@ -1,0 +1,99 @@
+"""The alert pipeline's process-side state: gauges follow partition ownership."""
+
+from __future__ import annotations
+
+import asyncio
+
+import faust
+import pytest
+from aiokafka.partitioner import DefaultPartitioner
+from faust.types import TP
+from prometheus_client import REGISTRY
+
+from stream import metrics
+from stream.alert_pipeline import AlertPipeline
+from stream.alerting import ClosedWindow
+from stream.analytics import Analytics
+from stream.drift import DriftReading
+from stream.feedback import join_partition
+from stream.kafka_admin import ensure_topics
+from stream.outbox import Outbox
+from stream.producer import _consumer
+from stream.rules import AccuracyState
+from stream.serving import ModelSlot
+from stream.topics import declare_topics
+from stream.windows import WindowStats
+
+
+def pipeline(settings) -> AlertPipeline:
+    app = faust.App(f"{settings.app_id}-gauges", broker="memory://", autodiscover=False)
+    topics = declare_topics(app, settings)
+    return AlertPipeline(settings, topics, ModelSlot(settings), Analytics(settings))
+
+
+def gauge(name: str, **labels: str) -> float | None:
+    return REGISTRY.get_sample_value(name, labels)
+
+
+def test_gauges_of_a_partition_that_moved_to_another_worker_are_removed(settings):
+    alerts = pipeline(settings)
+    scoped = settings.topic_scoped
+    reading = DriftReading(ks_statistic=0.42, positive_rate_shift=0.5, oov_rate_ratio=None)
+    alerts._export_window(ClosedWindow("global", 0, 60, WindowStats.empty(), reading), 0)
+    alerts._export_window(ClosedWindow("airline:movedair", 0, 60, WindowStats.empty()), 1)
+    alerts._export_window(ClosedWindow("airline:stayair", 0, 60, WindowStats.empty()), 2)
+    for scope, partition in (("global", 0), ("airline:movedair", 1), ("airline:stayair", 2)):
+        metrics.ALERT_ACTIVE.labels("bad_buzz", scope).set(1)
+        alerts._mark(partition, scope)
+    assert gauge("drift_ks_statistic", scope="global") == 0.42
+
+    alerts.reassigned({TP(scoped, 2), TP(settings.topic_raw, 0), TP(settings.topic_raw, 1)})
+
+    for scope in ("global", "airline:movedair"):
+        assert gauge("alert_active", kind="bad_buzz", scope=scope) is None
+        assert gauge("window_tweets", scope=scope) is None
+    assert gauge("drift_ks_statistic", scope="global") is None
+    assert gauge("drift_positive_rate_shift", scope="global") is None
+    assert gauge("alert_active", kind="bad_buzz", scope="airline:stayair") == 1
+    assert gauge("window_tweets", scope="airline:stayair") == 0
+
+
+@pytest.mark.kafka
+def test_predictions_from_the_outbox_land_on_the_partition_of_their_feedback(settings_factory):
+    """The join needs a tweet's prediction (outbox, librdkafka) and its feedback (Faust's
+    producer, aiokafka) on one `<app>-joins` partition: the one `join_partition` names."""
+    settings = settings_factory(topic_partitions=4)
+    ensure_topics(settings, [settings.topic_joins])
+    ids = [f"tweet-{i}" for i in range(40)]
+    outbox = Outbox(settings)
+    try:
+        asyncio.run(outbox.send([(settings.topic_joins, i.encode(), b"{}") for i in ids]))
+    finally:
+        outbox.close()
+    aiokafka = DefaultPartitioner()
+    assert all(
+        aiokafka(i.encode(), [0, 1, 2, 3], [0, 1, 2, 3]) == join_partition(i, 4) for i in ids
+    )
+    consumer = _consumer(settings, [settings.topic_joins], from_start=True)
+    landed: dict[str, int] = {}
+    try:
+        while len(landed) < len(ids):
+            for message in consumer.consume(num_messages=100, timeout=1.0):
+                landed[message.key().decode()] = message.partition()
+    finally:
+        consumer.close()
+    assert landed == {i: join_partition(i, 4) for i in ids}
+    assert len(set(landed.values())) == 4
+
+
+def test_accuracy_gauges_follow_the_partition_of_the_accuracy_state(settings):
+    alerts = pipeline(settings)
+    alerts._export_window(ClosedWindow("global", 0, 60, WindowStats.empty()), 0)
+    alerts._export_accuracy(AccuracyState(outcomes=(True, False)), 1)
+    assert gauge("production_accuracy", scope="global") == 0.5
+
+    alerts.reassigned({TP(settings.topic_scoped, 0)})
+
+    assert gauge("production_accuracy", scope="global") is None
+    assert gauge("production_accuracy_labels", scope="global") is None
+    assert gauge("window_tweets", scope="global") == 0  # `global` stays on this worker

@@ -1,0 +1,73 @@
+"""Fit a challenger on a weighted training set (from scratch with the champion's config,
+or warm-started from the champion) and calibrate it on recent labels. No MLflow here."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from models.calibration import CalibratedModel, fit_calibration, uncalibrated
+from models.data import LabelledTexts
+from training.loop.dataset import TrainingSet
+
+CALIBRATIONS = ("none", "platt", "isotonic")
+
+
+def fit(
+    champion: Any,
+    data: TrainingSet,
+    val: LabelledTexts,
+    warm_start: bool,
+    epochs: int | None = None,
+) -> Any:
+    """A new model of the champion's kind and config, fitted on `data` with its weights.
+
+    Warm start: TF-IDF keeps the champion's features and refits the regression from its
+    coefficients; the LSTM keeps its vocabulary and starts from its weights.
+    """
+    raw = uncalibrated(champion)
+    weights = np.asarray(data.weights, dtype=float)
+    if raw.kind == "tfidf":
+        from models.tfidf import TfidfModel
+
+        if warm_start:
+            model = copy.deepcopy(raw)
+            model.refit_classifier(data.texts, data.labels, weights)
+            return model
+        model = TfidfModel(raw.config)
+        model.fit(data.texts, data.labels, sample_weight=weights)
+        return model
+    if raw.kind == "lstm":
+        from models.lstm import LstmModel
+
+        config = raw.config if epochs is None else replace(raw.config, max_epochs=epochs)
+        model = LstmModel(config, raw.preprocessor.config)
+        model.fit(
+            data.texts, data.labels, val.texts, val.labels, weights, raw if warm_start else None
+        )
+        return model
+    raise ValueError(f"retraining a {raw.kind!r} model is not supported (tfidf, lstm)")
+
+
+def calibrate(model: Any, labels: pd.DataFrame, method: str) -> Any:
+    """`model` with a calibration fitted on `labels` (rows with `text`, `y`, `tweet_time`)."""
+    if method == "none":
+        return model
+    if method not in CALIBRATIONS:
+        raise ValueError(f"calibration {method!r}: expected one of {CALIBRATIONS}")
+    if labels["y"].nunique() < 2:
+        raise ValueError(f"calibration needs both classes in its {len(labels)} recent labels")
+    scores = uncalibrated(model).predict_proba(labels["text"].tolist())
+    times = labels["tweet_time"]
+    calibration = fit_calibration(
+        scores,
+        labels["y"].to_numpy(),
+        method,
+        start=times.min().isoformat(),
+        end=times.max().isoformat(),
+    )
+    return CalibratedModel(uncalibrated(model), calibration)
