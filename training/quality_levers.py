@@ -15,10 +15,12 @@ import numpy as np
 
 from models.base import SentimentModel
 from models.blend import LexiconBlend
+from models.calibration import CalibratedModel, fit_calibration
 from models.data import LabelledTexts
 from models.lexicon import VaderModel, vader_features
 from models.splits import Splits, stratified_sample
 from models.tfidf import TfidfConfig, TfidfModel
+from models.weighting import balanced_weights, time_weights
 
 #: The ranking base: word 1-2 grams, 100k features, C=2 (docs/training.md's search).
 BASE_CONFIG = TfidfConfig(max_features=100_000, C=2.0)
@@ -66,15 +68,6 @@ def _concat(a: LabelledTexts, b: LabelledTexts) -> LabelledTexts:
 def _age_days(days: list[str]) -> np.ndarray:
     latest = max(date.fromisoformat(day) for day in days)
     return np.asarray([(latest - date.fromisoformat(day)).days for day in days], dtype=float)
-
-
-def balanced(labels: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """`weights` scaled per class so each class carries the same total weight."""
-    out = weights.astype(float).copy()
-    for cls in np.unique(labels):
-        mask = labels == cls
-        out[mask] *= weights.sum() / (2 * weights[mask].sum())
-    return out
 
 
 def baseline(d: LeverData) -> Fitted:
@@ -140,12 +133,10 @@ def _in_domain(
 ) -> tuple[LabelledTexts, np.ndarray, dict[str, Any]]:
     """Sentiment140 train + airline feedback; airline rows weighted, decayed, balanced."""
     data = _concat(d.splits.train, d.feedback)
-    recent = np.ones(len(d.feedback))
-    if half_life is not None:
-        recent = 0.5 ** (_age_days(d.feedback_days) / half_life)
+    recent = time_weights(_age_days(d.feedback_days), half_life)
     weight = np.concatenate([np.ones(len(d.splits.train)), airline_weight * recent])
     if balance:
-        weight = balanced(data.labels, weight)
+        weight = balanced_weights(data.labels, weight)
     params = {"airline_weight": airline_weight, "half_life_days": half_life, "balanced": balance}
     return data, weight, params
 
@@ -171,33 +162,11 @@ def in_domain_vader_features(d: LeverData) -> Fitted:
     return TfidfVaderFeatures(data.texts, data.labels, weight), params
 
 
-class Recalibrated:
-    """A model's score through a logistic calibration fitted on recent labels (experiment)."""
-
-    def __init__(self, base: SentimentModel, on: LabelledTexts) -> None:
-        from sklearn.linear_model import LogisticRegression
-
-        self.base = base
-        self.kind = f"{base.kind}+calibrated"
-        self.regression = LogisticRegression(max_iter=1000)
-        self.regression.fit(self._logit(on.texts), on.labels)
-
-    def _logit(self, texts: Sequence[str]) -> np.ndarray:
-        p = np.clip(self.base.predict_proba(texts).astype(float), 1e-6, 1 - 1e-6)
-        return np.log(p / (1 - p)).reshape(-1, 1)
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return self.regression.predict_proba(self._logit(texts))[:, 1].astype(np.float32)
-
-    def oov_rate(self, texts: Sequence[str]) -> float:
-        return self.base.oov_rate(texts)
-
-    def save(self, path: Any) -> None:
-        raise NotImplementedError("an experiment: see models.calibration on the l2-retrain branch")
-
-
 def calibrated_airline(d: LeverData) -> Fitted:
-    return Recalibrated(baseline(d)[0], d.feedback), {"calibrated_on": "airline feedback days"}
+    base = baseline(d)[0]
+    calibration = fit_calibration(base.predict_proba(d.feedback.texts), d.feedback.labels)
+    model: Any = CalibratedModel(base, calibration)  # `kind` is a property there
+    return model, {"calibrated_on": "airline feedback days"}
 
 
 def noise_filtered(d: LeverData) -> Fitted:

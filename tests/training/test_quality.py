@@ -12,7 +12,6 @@ from models.devsets import AIRLINE_DATA, behavioural_suite
 from models.evaluation import quality
 from tests.training.conftest import SAMPLE
 from training.quality import EXPERIMENT, QualityOptions, run_levers, table
-from training.quality_levers import balanced
 
 
 def test_levers_run_log_and_tabulate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,12 +42,3 @@ def test_unknown_lever_is_named(tmp_path: Path) -> None:
     options = QualityOptions(SAMPLE, SAMPLE, f"sqlite:///{tmp_path}/q.db", ("nope",))
     with pytest.raises(ValueError, match="nope"):
         run_levers(options)
-
-
-def test_balanced_weights_give_each_class_the_same_total() -> None:
-    import numpy as np
-
-    labels = np.asarray([0, 0, 0, 1])
-    weights = balanced(labels, np.asarray([1.0, 1.0, 2.0, 0.5]))
-    assert weights[labels == 0].sum() == pytest.approx(weights[labels == 1].sum())
-    assert weights.sum() == pytest.approx(4.5)
