@@ -22,14 +22,57 @@ FEATURES = ("compound", "pos", "neg", "neu")
 
 @lru_cache(maxsize=1)
 def analyzer() -> Any:
-    from nltk.sentiment.vader import SentimentIntensityAnalyzer
+    """NLTK's VADER with a faster word splitter (same scores: tests/models/test_lexicon.py)."""
+    from nltk.sentiment import vader
+
+    class FastSentiText(vader.SentiText):
+        """NLTK strips a word's leading/trailing punctuation through a dict of every
+        (punctuation, word) pair of the text (70 % of its time); a direct check instead."""
+
+        def _words_and_emoticons(self) -> list[str]:
+            no_punc = self.REGEX_REMOVE_PUNCTUATION.sub("", self.text).split()
+            words = {w for w in no_punc if len(w) > 1}
+            return [_strip(we, words, self.PUNC_LIST) for we in self.text.split() if len(we) > 1]
+
+    class FastVader(vader.SentimentIntensityAnalyzer):
+        def polarity_scores(self, text: str) -> dict[str, float]:
+            # NLTK's method (3.9), with FastSentiText in place of SentiText
+            sentitext = FastSentiText(
+                text, self.constants.PUNC_LIST, self.constants.REGEX_REMOVE_PUNCTUATION
+            )
+            words = sentitext.words_and_emoticons
+            first_index: dict[str, int] = {}
+            for idx, token in enumerate(words):
+                first_index.setdefault(token, idx)
+            sentiments: list[float] = []
+            for item in words:
+                i = first_index[item]
+                if (
+                    i < len(words) - 1 and item.lower() == "kind" and words[i + 1].lower() == "of"
+                ) or item.lower() in self.constants.BOOSTER_DICT:
+                    sentiments.append(0)
+                    continue
+                sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
+            sentiments = self._but_check(words, sentiments)
+            scores: dict[str, float] = self.score_valence(sentiments, text)
+            return scores
 
     try:
-        return SentimentIntensityAnalyzer()
+        return FastVader()
     except LookupError as exc:
         raise LookupError(
             "VADER's lexicon is missing: set NLTK_DATA to a folder with sentiment/vader_lexicon.zip"
         ) from exc
+
+
+def _strip(word: str, words: set[str], punctuation: list[str]) -> str:
+    """`word` without one leading or trailing punctuation mark when the rest is a word."""
+    for mark in punctuation:
+        if word.startswith(mark) and word[len(mark) :] in words:
+            return word[len(mark) :]
+        if word.endswith(mark) and word[: -len(mark)] in words:
+            return word[: -len(mark)]
+    return word
 
 
 @lru_cache(maxsize=1 << 17)

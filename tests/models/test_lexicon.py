@@ -37,3 +37,17 @@ def test_save_load_by_kind(tmp_path: Path) -> None:
     loaded = load_model(tmp_path / "vader")
     assert loaded.kind == "vader"
     assert loaded.predict_proba(["great"])[0] > 0.5
+
+
+def test_fast_word_splitter_scores_exactly_like_nltk() -> None:
+    from nltk.sentiment.vader import SentimentIntensityAnalyzer
+
+    from models.devsets import behavioural_suite, load_airline
+    from models.lexicon import analyzer
+
+    texts = load_airline().data.texts[:1500] + behavioural_suite().texts
+    texts += ["'quoted' word!!!", "wait... what?!?", ":) :-( <3", "-- ok -- ", "a , b ,c"]
+    nltk_vader, fast = SentimentIntensityAnalyzer(), analyzer()
+    assert [fast.polarity_scores(t) for t in texts] == [
+        nltk_vader.polarity_scores(t) for t in texts
+    ]
