@@ -36,7 +36,7 @@ def analyzer() -> Any:
 
     class FastVader(vader.SentimentIntensityAnalyzer):
         def polarity_scores(self, text: str) -> dict[str, float]:
-            # NLTK's method (3.9), with FastSentiText in place of SentiText
+            # NLTK 3.10's method, with FastSentiText in place of SentiText
             sentitext = FastSentiText(
                 text, self.constants.PUNC_LIST, self.constants.REGEX_REMOVE_PUNCTUATION
             )
