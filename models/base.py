@@ -13,10 +13,6 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from models.manifest import (
-    MANIFEST,
-)
-
 
 @runtime_checkable
 class SentimentModel(Protocol):
@@ -31,19 +27,3 @@ class SentimentModel(Protocol):
         ...
 
     def save(self, path: Path) -> None: ...
-
-
-def _load_kind(path: Path, kind: str) -> SentimentModel:
-    if kind == "tfidf":
-        from models.tfidf import TfidfModel
-
-        return TfidfModel.load(path)
-    if kind == "lstm":
-        from models.lstm.model import LstmModel
-
-        return LstmModel.load(path)
-    if kind == "transformer":
-        from models.transformer.model import TransformerModel
-
-        return TransformerModel.load(path)
-    raise ValueError(f"unknown model kind {kind!r} in {path}/{MANIFEST}")

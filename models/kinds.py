@@ -51,6 +51,23 @@ KINDS: dict[str, Kind] = {
 }
 
 
+# Kinds served from a saved directory but not trained by `airparadis-train train`:
+# model class and pip requirements (a blend saves its base model inside its own folder).
+SERVED_ONLY: dict[str, tuple[str, tuple[str, ...]]] = {
+    "vader": ("models.lexicon:VaderModel", ("numpy", "nltk")),  # NLTK data: vader_lexicon
+    "blend": (
+        "models.blend:LexiconBlend",
+        ("numpy", "nltk", "scikit-learn", "skops", "scipy", "threadpoolctl"),  # any base
+    ),
+}
+
+
+def requirements_of(kind: str) -> tuple[str, ...]:
+    if kind in SERVED_ONLY:
+        return SERVED_ONLY[kind][1]
+    return KINDS[kind].requirements if kind in KINDS else ("numpy",)
+
+
 def _load(target: str) -> Any:
     module, _, name = target.partition(":")
     return getattr(importlib.import_module(module), name)
@@ -69,7 +86,11 @@ def load_model(path: Path) -> SentimentModel:
 
     manifest = read_manifest(path)
     kind = manifest["kind"]
-    if kind not in KINDS:
+    if kind in SERVED_ONLY:
+        cls = _load(SERVED_ONLY[kind][0])
+    elif kind in KINDS:
+        cls = KINDS[kind].model_class()
+    else:
         raise ValueError(f"unknown model kind {kind!r} in {path}/{MANIFEST}")
-    model: SentimentModel = with_calibration(KINDS[kind].model_class().load(path), manifest)
+    model: SentimentModel = with_calibration(cls.load(path), manifest)
     return model

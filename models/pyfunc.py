@@ -21,7 +21,7 @@ from mlflow.pyfunc.model import PythonModel
 from mlflow.types import ColSpec, Schema
 
 from models.base import SentimentModel
-from models.kinds import KINDS, load_model
+from models.kinds import load_model, requirements_of
 from models.tfidf import SKOPS_TRUSTED
 
 MODEL_ARTIFACT = "model_dir"
@@ -65,7 +65,7 @@ def signature() -> ModelSignature:
 def requirements(kind: str) -> list[str]:
     """Pinned pip requirements of a kind (explicit: MLflow's inference would load the model)."""
     pins = []
-    for package in KINDS[kind].requirements if kind in KINDS else ("numpy",):
+    for package in requirements_of(kind):
         try:
             pins.append(f"{package}=={metadata.version(package)}")
         except metadata.PackageNotFoundError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,7 @@ from typing import Annotated
 import typer
 
 from models.data import DEFAULT_DATA
+from models.devsets import AIRLINE_DATA
 from models.settings import RegistrySettings
 from stream.labels import cli as labels_cli
 from stream.quiet import quiet_noise
@@ -151,6 +153,35 @@ def compare(
     )
     typer.echo(report.read_text())
     typer.echo(f"written: {report}")
+
+
+@app.command()
+def quality(
+    lever: Annotated[
+        list[str] | None, typer.Option(help="Lever to run (repeatable; default all).")
+    ] = None,
+    data: DataOption = DEFAULT_DATA,
+    airline: Annotated[Path, typer.Option(help="Airline history CSV (.gz).")] = AIRLINE_DATA,
+    store: Annotated[
+        Path, typer.Option(help="Own MLflow store of these runs (never the registry's).")
+    ] = Path("var/quality"),
+    seed: SeedOption = 42,
+    sample_size: SampleOption = None,
+    save_dir: Annotated[
+        Path | None, typer.Option(help="Save each servable lever's model in a folder here.")
+    ] = None,
+) -> None:
+    """Dev protocol: each lever on the split, airline judge days and behavioural suite."""
+    from training.quality import QualityOptions, run_levers, table
+
+    store.mkdir(parents=True, exist_ok=True)
+    uri = f"sqlite:///{store.resolve()}/mlflow.db"
+    options = QualityOptions(
+        data, airline, uri, seed=seed, sample_size=sample_size, save_dir=save_dir
+    )
+    if lever:
+        options = replace(options, levers=tuple(lever))
+    typer.echo(table(run_levers(options)))
 
 
 @app.command()

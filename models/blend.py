@@ -1,0 +1,114 @@
+"""A model's score blended with VADER's lexicon scores by a small logistic regression.
+
+P(positive) = sigmoid(w . [logit(base score), compound, pos, neg] + b). The base model is
+any saved kind, kept in `base/` inside the blend's directory; the four weights and the
+bias sit in `model.json`. Fit the blend on labels the base model was *not* trained on
+(the validation split, or recent labelled tweets), so it learns how far to trust each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.base import SentimentModel
+from models.kinds import load_model
+from models.lexicon import vader_features
+from models.manifest import (
+    load_reference_scores,
+    read_manifest,
+    save_reference_scores,
+    write_manifest,
+)
+
+BASE_DIR = "base"
+FEATURES = ("base_logit", "compound", "pos", "neg")
+_EPS = 1e-6
+
+
+def blend_features(base_scores: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """(n, 4): the base model's logit and VADER's compound, pos and neg."""
+    p = np.clip(np.asarray(base_scores, dtype=np.float64), _EPS, 1 - _EPS)
+    lexicon = vader_features(texts)[:, :3].astype(np.float64)
+    return np.column_stack([np.log(p / (1 - p)), lexicon])
+
+
+class LexiconBlend:
+    kind = "blend"
+
+    def __init__(self, base: SentimentModel, C: float = 1.0) -> None:
+        self.base = base
+        self.C = C
+        self.coef: np.ndarray | None = None
+        self.intercept = 0.0
+        self.metadata: dict[str, Any] = {}
+        self.reference_scores: np.ndarray | None = None
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[int] | np.ndarray,
+        sample_weight: np.ndarray | None = None,
+    ) -> dict[str, list[float]]:
+        """Fit the blend's weights on labelled texts (the base model stays as it is)."""
+        from sklearn.linear_model import LogisticRegression
+
+        features = blend_features(self.base.predict_proba(texts), texts)
+        regression = LogisticRegression(C=self.C, max_iter=1000)
+        regression.fit(features, np.asarray(labels), sample_weight=sample_weight)
+        self.coef = regression.coef_[0].astype(np.float64)
+        self.intercept = float(regression.intercept_[0])
+        return {}
+
+    def weights(self) -> dict[str, float]:
+        self._check_fitted()
+        assert self.coef is not None
+        return dict(zip(FEATURES, self.coef.tolist(), strict=True)) | {"bias": self.intercept}
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        self._check_fitted()
+        assert self.coef is not None
+        if not len(texts):
+            return np.empty(0, dtype=np.float32)
+        z = blend_features(self.base.predict_proba(texts), texts) @ self.coef + self.intercept
+        return (1 / (1 + np.exp(-z))).astype(np.float32)
+
+    def oov_rate(self, texts: Sequence[str]) -> float:
+        return self.base.oov_rate(texts)
+
+    def save(self, path: Path) -> None:
+        path = Path(path)
+        write_manifest(
+            path,
+            {
+                "kind": self.kind,
+                "base_kind": self.base.kind,
+                "C": self.C,
+                "weights": self.weights(),
+                "metadata": self.metadata,
+            },
+        )
+        self.base.save(path / BASE_DIR)
+        if self.reference_scores is not None:
+            save_reference_scores(path, self.reference_scores)
+
+    @classmethod
+    def load(cls, path: Path) -> LexiconBlend:
+        path = Path(path)
+        manifest = read_manifest(path)
+        if manifest.get("kind") != cls.kind:
+            raise ValueError(f"{path} holds a {manifest.get('kind')!r} model, not 'blend'")
+        model = cls(load_model(path / BASE_DIR), C=float(manifest.get("C", 1.0)))
+        weights = manifest["weights"]
+        model.coef = np.asarray([weights[name] for name in FEATURES], dtype=np.float64)
+        model.intercept = float(weights["bias"])
+        model.metadata = dict(manifest.get("metadata", {}))
+        model.reference_scores = load_reference_scores(path)
+        return model
+
+    def _check_fitted(self) -> None:
+        if self.coef is None:
+            raise RuntimeError("LexiconBlend is not fitted: call fit() or LexiconBlend.load()")

@@ -1,0 +1,246 @@
+"""The cheap quality levers, as recipes on a TF-IDF + LR base (seconds to fit).
+
+Each recipe takes the `LeverData` (the Sentiment140 splits and the airline feedback days,
+never the judge days) and returns a fitted model plus the params to log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from models.base import SentimentModel
+from models.blend import LexiconBlend
+from models.calibration import CalibratedModel, fit_calibration
+from models.data import LabelledTexts
+from models.lexicon import VaderModel, vader_features
+from models.splits import Splits, stratified_sample
+from models.tfidf import TfidfConfig, TfidfModel
+from models.weighting import balanced_weights, time_weights
+
+#: The ranking base: word 1-2 grams, 100k features, C=2 (docs/training.md's search).
+BASE_CONFIG = TfidfConfig(max_features=100_000, C=2.0)
+AIRLINE_WEIGHT = 5.0  # an airline label counts this many Sentiment140 labels
+HALF_LIFE_DAYS = 2.0
+NOISE_THRESHOLD = 0.15  # drop training rows whose out-of-fold P(own label) is below this
+
+
+@dataclass(frozen=True)
+class LeverData:
+    splits: Splits
+    feedback: LabelledTexts  # airline, feedback days only
+    feedback_days: list[str]
+    seed: int = 42
+
+
+Fitted = tuple[SentimentModel, dict[str, Any]]
+
+
+_FITTED: dict[tuple[str, int], tuple[LeverData, SentimentModel]] = {}
+
+
+def _once(name: str, d: LeverData, fit: Callable[[], SentimentModel]) -> SentimentModel:
+    """A base model fitted once per run's data (blends reuse it; their time excludes it).
+
+    The data is kept with the model, so its id cannot be reused by other data."""
+    key = (name, id(d))
+    if key not in _FITTED:
+        _FITTED[key] = (d, fit())
+    return _FITTED[key][1]
+
+
+def _tfidf(
+    texts: Sequence[str], labels: np.ndarray, weight: np.ndarray | None = None
+) -> TfidfModel:
+    model = TfidfModel(BASE_CONFIG)
+    model.fit(texts, labels, sample_weight=weight)
+    return model
+
+
+def _concat(a: LabelledTexts, b: LabelledTexts) -> LabelledTexts:
+    return LabelledTexts(a.texts + b.texts, np.concatenate([a.labels, b.labels]))
+
+
+def _age_days(days: list[str]) -> np.ndarray:
+    latest = max(date.fromisoformat(day) for day in days)
+    return np.asarray([(latest - date.fromisoformat(day)).days for day in days], dtype=float)
+
+
+def baseline(d: LeverData) -> Fitted:
+    return _once("tfidf", d, lambda: _tfidf(d.splits.train.texts, d.splits.train.labels)), {}
+
+
+def vader(d: LeverData) -> Fitted:
+    return VaderModel(), {}
+
+
+def _blend(base: SentimentModel, on: LabelledTexts, name: str) -> Fitted:
+    model = LexiconBlend(base)
+    model.fit(on.texts, on.labels)
+    return model, {"blend_fitted_on": name} | {f"w_{k}": v for k, v in model.weights().items()}
+
+
+def blend_val(d: LeverData) -> Fitted:
+    return _blend(baseline(d)[0], d.splits.val, "s140 val")
+
+
+def blend_airline(d: LeverData) -> Fitted:
+    return _blend(baseline(d)[0], d.feedback, "airline feedback days")
+
+
+def blend_both(d: LeverData) -> Fitted:
+    return _blend(baseline(d)[0], _concat(d.splits.val, d.feedback), "s140 val + airline feedback")
+
+
+class TfidfVaderFeatures:
+    """TF-IDF features and VADER's four scores in one logistic regression (experiment)."""
+
+    kind = "tfidf-vader"
+
+    def __init__(self, texts: Sequence[str], labels: np.ndarray, weight: np.ndarray | None) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        self.base = _tfidf(texts, labels, weight)
+        self.regression = LogisticRegression(C=BASE_CONFIG.C, max_iter=1000)
+        self.regression.fit(self._features(texts), labels, sample_weight=weight)
+
+    def _features(self, texts: Sequence[str]) -> Any:
+        from scipy.sparse import hstack
+
+        tfidf = self.base.pipeline[:-1].transform(list(texts))
+        return hstack([tfidf, vader_features(texts)]).tocsr()
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self.regression.predict_proba(self._features(texts))[:, 1].astype(np.float32)
+
+    def oov_rate(self, texts: Sequence[str]) -> float:
+        return self.base.oov_rate(texts)
+
+    def save(self, path: Any) -> None:
+        raise NotImplementedError("an experiment: LexiconBlend is the servable form")
+
+
+def vader_features_lever(d: LeverData) -> Fitted:
+    return TfidfVaderFeatures(d.splits.train.texts, d.splits.train.labels, None), {}
+
+
+def _in_domain(
+    d: LeverData, airline_weight: float, half_life: float | None, balance: bool
+) -> tuple[LabelledTexts, np.ndarray, dict[str, Any]]:
+    """Sentiment140 train + airline feedback; airline rows weighted, decayed, balanced."""
+    data = _concat(d.splits.train, d.feedback)
+    recent = time_weights(_age_days(d.feedback_days), half_life)
+    weight = np.concatenate([np.ones(len(d.splits.train)), airline_weight * recent])
+    if balance:
+        weight = balanced_weights(data.labels, weight)
+    params = {"airline_weight": airline_weight, "half_life_days": half_life, "balanced": balance}
+    return data, weight, params
+
+
+def in_domain(d: LeverData) -> Fitted:
+    data, weight, params = _in_domain(d, 1.0, None, False)
+    return _tfidf(data.texts, data.labels, weight), params
+
+
+def in_domain_weighted(d: LeverData) -> Fitted:
+    data, weight, params = _in_domain(d, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)
+    return _tfidf(data.texts, data.labels, weight), params
+
+
+def in_domain_weighted_blend(d: LeverData) -> Fitted:
+    model, params = in_domain_weighted(d)
+    blend, blend_params = _blend(model, d.splits.val, "s140 val")
+    return blend, params | blend_params
+
+
+def in_domain_vader_features(d: LeverData) -> Fitted:
+    data, weight, params = _in_domain(d, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)
+    return TfidfVaderFeatures(data.texts, data.labels, weight), params
+
+
+def calibrated_airline(d: LeverData) -> Fitted:
+    base = baseline(d)[0]
+    calibration = fit_calibration(base.predict_proba(d.feedback.texts), d.feedback.labels)
+    model: Any = CalibratedModel(base, calibration)  # `kind` is a property there
+    return model, {"calibrated_on": "airline feedback days"}
+
+
+def noise_filtered(d: LeverData) -> Fitted:
+    """Drop emoticon labels a first model (2-fold, out of fold) finds implausible, refit."""
+    train = d.splits.train
+    rng = np.random.default_rng(d.seed)
+    fold = rng.integers(0, 2, len(train))
+    p_own = np.empty(len(train))
+    for k in (0, 1):
+        fit_on, score = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
+        first = _tfidf([train.texts[i] for i in fit_on], train.labels[fit_on])
+        p = first.predict_proba([train.texts[i] for i in score])
+        p_own[score] = np.where(train.labels[score] == 1, p, 1 - p)
+    kept = train.take(np.flatnonzero(p_own >= NOISE_THRESHOLD))
+    params = {"noise_threshold": NOISE_THRESHOLD, "rows_dropped": len(train) - len(kept)}
+    return _tfidf(kept.texts, kept.labels), params
+
+
+LSTM_SAMPLE = 20_000  # the demo's quick BiLSTM: 20k tweets, 3 epochs
+LSTM_EPOCHS = 3
+LSTM_AIRLINE_COPIES = 2  # the LSTM has no sample weights: airline rows repeated instead
+
+
+def _lstm(d: LeverData, airline_copies: int) -> SentimentModel:
+    from models.lstm.config import LstmConfig
+    from models.lstm.model import LstmModel
+
+    train = stratified_sample(d.splits.train, LSTM_SAMPLE, d.seed)
+    for _ in range(airline_copies):
+        train = _concat(train, d.feedback)
+    val = stratified_sample(d.splits.val, 2_000, d.seed)
+    model = LstmModel(LstmConfig(max_epochs=LSTM_EPOCHS, seed=d.seed))
+    model.fit(train.texts, train.labels, val.texts, val.labels)
+    return model
+
+
+def lstm_quick(d: LeverData) -> Fitted:
+    return _once("lstm", d, lambda: _lstm(d, 0)), {"sample": LSTM_SAMPLE, "epochs": LSTM_EPOCHS}
+
+
+def lstm_quick_blend(d: LeverData) -> Fitted:
+    model, params = lstm_quick(d)
+    blend, blend_params = _blend(model, d.splits.val, "s140 val")
+    return blend, params | blend_params
+
+
+def lstm_airline(d: LeverData) -> Fitted:
+    params = {"sample": LSTM_SAMPLE, "epochs": LSTM_EPOCHS, "airline_copies": LSTM_AIRLINE_COPIES}
+    return _once("lstm+airline", d, lambda: _lstm(d, LSTM_AIRLINE_COPIES)), params
+
+
+def lstm_airline_blend(d: LeverData) -> Fitted:
+    model, params = lstm_airline(d)
+    blend, blend_params = _blend(model, d.splits.val, "s140 val")
+    return blend, params | blend_params
+
+
+LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
+    "tfidf": baseline,
+    "vader": vader,
+    "tfidf+vader-blend(val)": blend_val,
+    "tfidf+vader-blend(airline)": blend_airline,
+    "tfidf+vader-blend(val+airline)": blend_both,
+    "tfidf+vader-features": vader_features_lever,
+    "tfidf+calibrated(airline)": calibrated_airline,
+    "tfidf+airline": in_domain,
+    "tfidf+airline(weighted)": in_domain_weighted,
+    "tfidf+airline(weighted)+vader-blend(val)": in_domain_weighted_blend,
+    "tfidf+airline(weighted)+vader-features": in_domain_vader_features,
+    "tfidf(noise-filtered)": noise_filtered,
+    "lstm-quick": lstm_quick,
+    "lstm-quick+vader-blend(val)": lstm_quick_blend,
+    "lstm-quick+airline": lstm_airline,
+    "lstm-quick+airline+vader-blend(val)": lstm_airline_blend,
+}
+#: What `quality` runs by default: the TF-IDF levers (seconds each); LSTM ones on request.
+DEFAULT_LEVERS = tuple(name for name in LEVERS if not name.startswith("lstm"))
