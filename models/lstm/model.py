@@ -19,7 +19,12 @@ from models.lstm.config import LstmConfig
 from models.lstm.fit import Labels, train
 from models.lstm.numpy_net import NumpyBiLstm
 from models.lstm.vocab import Vocabulary
-from models.manifest import load_reference_scores, read_manifest, write_manifest
+from models.manifest import (
+    load_reference_scores,
+    read_manifest,
+    save_reference_scores,
+    write_manifest,
+)
 from models.preprocessing import PreprocessConfig, Preprocessor
 
 WEIGHTS_FILE = "weights.npz"
@@ -128,6 +133,8 @@ class LstmModel:
         embedding_dtype = np.float16 if self.config.float16_embeddings else np.float32
         stored = self.weights | {"embedding": self.weights["embedding"].astype(embedding_dtype)}
         np.savez(path / WEIGHTS_FILE, **stored)
+        if self.reference_scores is not None:  # the drift reference, as the other kinds keep it
+            save_reference_scores(path, self.reference_scores)
 
     @classmethod
     def load(cls, path: Path) -> LstmModel:

@@ -79,6 +79,16 @@ def test_reference_scores_travel_with_the_model(fitted: LstmModel, tmp_path: Pat
     np.testing.assert_allclose(loaded.reference_scores, [0.1, 0.9], rtol=1e-6)  # type: ignore[arg-type]
 
 
+def test_save_keeps_the_reference_scores_it_holds(fitted: LstmModel, tmp_path: Path) -> None:
+    held, fitted.reference_scores = fitted.reference_scores, np.array([0.2, 0.7], np.float32)
+    try:
+        fitted.save(tmp_path)
+    finally:
+        fitted.reference_scores = held
+    loaded = load_model(tmp_path)
+    np.testing.assert_allclose(loaded.reference_scores, [0.2, 0.7], rtol=1e-6)  # type: ignore[attr-defined]
+
+
 def test_single_tweet_scores_equal_batch_scores(
     fitted: LstmModel, tiny_data: tuple[list[str], np.ndarray]
 ) -> None:
