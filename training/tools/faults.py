@@ -113,6 +113,35 @@ def collect(settings: Settings, ids: set[str], timeout_s: float) -> RunResult:
     )
 
 
+WATCHDOG_EXIT = 70  # the worker's "cannot make progress" exit (stream.watchdog)
+
+
+class Supervisor:
+    """Restarts a worker that exited with the watchdog's status, as systemd or Kubernetes
+    would: its uncommitted records are then scored by the restarted worker."""
+
+    def __init__(self, workers: list[Worker]) -> None:
+        self.workers, self.restarts = workers, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> Supervisor:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(1.0):
+            for worker in self.workers:
+                if worker.process is not None and worker.process.poll() == WATCHDOG_EXIT:
+                    typer.echo(f"    supervisor: {worker.log_path.name} exited 70, restarting")
+                    self.restarts += 1
+                    worker.start(180)
+
+
 class OwnBroker:
     """A kafka.sh broker of the drill's own (never the shared one)."""
 
@@ -154,9 +183,10 @@ class Drill:
             sender = threading.Thread(target=produce_through, args=(settings, records, self.rate))
             sender.start()
             read_events(settings, settings.topic_scored, 1, timeout_s=60)  # scoring has begun
-            fault()
-            sender.join()
-            return collect(settings, {tweet_id for tweet_id, _ in records}, timeout_s=240)
+            with Supervisor(workers):
+                fault()
+                sender.join()
+                return collect(settings, {tweet_id for tweet_id, _ in records}, timeout_s=240)
         finally:
             for worker in workers:
                 worker.stop()
