@@ -163,14 +163,17 @@ class AlertPipeline:
     async def on_outcome(
         self, table: TableT, partition: int, outcome: dict[str, Any]
     ) -> list[Alert]:
-        """One joined feedback: update production accuracy (once per join offset)."""
+        """One joined feedback: update production accuracy, once per feedback record.
+
+        The source is (feedback partition/join partition, feedback offset): offsets grow
+        along each such path, so a replayed feedback is at or below the last one applied."""
         stored = table.get(ACCURACY_KEY) or {"state": AccuracyState().to_dict(), "applied": []}
-        applied = {p: offset for p, offset in stored["applied"]}
+        applied = {str(p): offset for p, offset in stored["applied"]}
         source, offset = outcome["source"]
-        if offset <= applied.get(source, -1):
+        if offset <= applied.get(str(source), -1):
             metrics.WINDOW_REPLAYED.inc()
             return []
-        applied[source] = offset
+        applied[str(source)] = offset
         state, alert = record_feedback(
             AccuracyState.from_dict(stored["state"]),
             outcome["predicted"], outcome["true"], time.time(), self.accuracy,

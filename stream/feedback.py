@@ -2,10 +2,13 @@
 
 Scoring batches write predictions to the internal `<app>-joins` topic (one record per joins
 partition, keyed by one of its tweet ids); the `feedback` agent validates `tweets.feedback`
-records and forwards them there under the tweet id. Both use Kafka's murmur2 partitioner,
+records and forwards them there under the tweet id, with their own `tweets.feedback` partition
+and offset (their origin). Both use Kafka's murmur2 partitioner,
 so a tweet's prediction and its feedback meet in one partition, on one worker, where the
 changelog-backed `predictions` table holds the recorded labels. Joined outcomes go to
-`<app>-scoped` under the key `accuracy` (stream.alert_pipeline).
+`<app>-scoped` under the key `accuracy` (stream.alert_pipeline), naming the feedback's origin
+and join partition: a feedback record forwarded twice (a replay after a crash or a
+rebalance) counts once in production accuracy.
 """
 
 from __future__ import annotations
@@ -64,7 +67,10 @@ class FeedbackPipeline:
             await (await send(self.topics.deadletter, None, letter.to_json()))
             return
         metrics.FEEDBACK_RECEIVED.inc()
-        await (await send(self.topics.joins, feedback.tweet_id, feedback.to_json()))
+        origin = origin_of(event)
+        forwarded = {"feedback": feedback.model_dump(mode="json"),
+                     "origin": [origin.partition, origin.offset]}  # fmt: skip
+        await (await send(self.topics.joins, feedback.tweet_id, json.dumps(forwarded).encode()))
 
     async def join(self, predictions: TableT, event: faust.EventT) -> None:
         """A `<app>-joins` record: a prediction to remember, or feedback to join."""
@@ -78,7 +84,9 @@ class FeedbackPipeline:
             while len(order) > self.capacity:
                 predictions.pop(order.popleft(), None)
             return
-        feedback = Feedback.model_validate(data)
+        if "feedback" not in data:  # forwarded before origins were named: its join offset
+            data = {"feedback": data, "origin": [f"join{partition}", event.message.offset]}
+        feedback = Feedback.model_validate(data["feedback"])
         tweet_id = feedback.tweet_id
         predicted = predictions.get(tweet_id)
         if predicted is None:
@@ -88,8 +96,9 @@ class FeedbackPipeline:
         metrics.FEEDBACK_JOINED.inc()
         recorded = feedback.model_copy(update={"predicted_label": predicted})
         self.analytics.capture_feedback(recorded)
+        feedback_partition, feedback_offset = data["origin"]
         outcome = {"predicted": predicted, "true": feedback.true_label,
-                   "source": [partition, event.message.offset]}  # fmt: skip
+                   "source": [f"{feedback_partition}/{partition}", feedback_offset]}  # fmt: skip
         payload = json.dumps({"outcome": outcome}).encode()
         await (await send(self.topics.scoped, ACCURACY_KEY, payload))
 

@@ -97,3 +97,20 @@ def test_accuracy_gauges_follow_the_partition_of_the_accuracy_state(settings):
     assert gauge("production_accuracy", scope="global") is None
     assert gauge("production_accuracy_labels", scope="global") is None
     assert gauge("window_tweets", scope="global") == 0  # `global` stays on this worker
+
+
+def test_a_feedback_forwarded_twice_counts_once_in_production_accuracy(settings):
+    """Outcomes name (feedback partition/join partition, feedback offset): a replayed forward
+    (new join offset, same origin) is skipped; another path with a lower offset is not."""
+    alerts, table = pipeline(settings), {}
+
+    def labels_after(source: str, offset: int) -> int:
+        outcome = {"predicted": "negative", "true": "negative", "source": [source, offset]}
+        asyncio.run(alerts.on_outcome(table, 0, outcome))
+        return len(AccuracyState.from_dict(table["accuracy"]["state"]).outcomes)
+
+    assert labels_after("3/0", 7) == 1
+    assert labels_after("3/1", 5) == 2  # feedback 5 went to another join partition
+    assert labels_after("3/0", 7) == 2  # feedback 7 forwarded again after a crash
+    assert labels_after("3/1", 5) == 2
+    assert labels_after("3/0", 8) == 3

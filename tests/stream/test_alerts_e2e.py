@@ -183,3 +183,9 @@ def test_feedback_after_a_restart_joins_predictions_made_before_it(start_worker,
     # feedbacks were seen once in CI); none of the 5 may go unmatched.
     assert metric_value(worker.url, "feedback_joined_total") >= 5.0
     assert metric_value(worker.url, "feedback_unmatched_total") == 0.0
+    # ...but each feedback counts once in production accuracy, replayed or not.
+    labels = 'production_accuracy_labels{scope="global"}'
+    while time.monotonic() < deadline and metric_value(worker.url, labels) < 5:
+        time.sleep(1)
+    time.sleep(3)  # a replayed outcome would land within a tick or two
+    assert metric_value(worker.url, labels) == 5.0

@@ -1,0 +1,60 @@
+"""The feedback join's bookkeeping: what a replayed feedback record does to accuracy.
+
+The join itself runs on the real broker in tests/stream/test_alerts_e2e.py; here the
+topics are recorders, so one replay can be staged exactly."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from stream.alert_pipeline import AlertPipeline
+from stream.alerts.accuracy import AccuracyState
+from stream.analytics import Analytics
+from stream.feedback import ACCURACY_KEY, FeedbackPipeline
+from stream.records import Feedback
+from stream.serving import ModelSlot
+
+
+@dataclass
+class RecordingTopic:
+    sent: list[tuple[bytes | None, bytes]] = field(default_factory=list)
+
+    async def send(self, key: bytes | None, value: bytes, force: bool) -> asyncio.Future[None]:
+        self.sent.append((key, value))
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    def get_topic_name(self) -> str:
+        return "recorded"
+
+
+def event(value: bytes, partition: int, offset: int) -> Any:
+    message = SimpleNamespace(topic="t", partition=partition, offset=offset, timestamp=0.0)
+    return SimpleNamespace(value=value, message=message)
+
+
+def test_a_feedback_forwarded_twice_after_a_crash_counts_once(settings):
+    names = ("joins", "scoped", "deadletter")
+    topics: Any = SimpleNamespace(**{name: RecordingTopic() for name in names})
+    feedback = FeedbackPipeline(settings, topics, Analytics(settings))
+    alerts = AlertPipeline(settings, topics, ModelSlot(settings), Analytics(settings))
+    record = Feedback(tweet_id="t-1", true_label="negative").to_json()
+    predictions, table = {"t-1": "positive"}, {}
+
+    async def run() -> None:
+        for _ in range(2):  # forwarded, then forwarded again from the uncommitted offset 41
+            await feedback.handle(event(record, partition=2, offset=41))
+        for join_offset, (_, forwarded) in enumerate(topics.joins.sent):
+            await feedback.join(predictions, event(forwarded, partition=1, offset=join_offset))
+        for _, outcome in topics.scoped.sent:
+            await alerts.on_outcome(table, 0, json.loads(outcome)["outcome"])
+
+    asyncio.run(run())
+    assert len(topics.joins.sent) == 2 and len(topics.scoped.sent) == 2  # at least once...
+    state = AccuracyState.from_dict(table[ACCURACY_KEY]["state"])
+    assert state.outcomes == (False,)  # ...counted once, against the recorded prediction
