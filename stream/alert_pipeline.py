@@ -4,6 +4,9 @@ Each scored micro-batch becomes one delta per (scope, source partition), sent to
 internal `<app>-scoped` topic keyed by scope; the agent reading it owns each scope's state
 in the `scope-state` table. Deltas name their source offsets, so replays apply once.
 A timer sends a tick to every `<app>-scoped` partition: silent scopes close their windows.
+Silence is only what was observed: a partition's silence counts from when this worker got
+it or from when its ticks last resumed after a gap (a broker outage, a stalled worker), so
+an outage does not pass for quiet windows.
 
 Scored batches also carry their predictions to the feedback join (`stream.feedback`), whose
 outcomes come back here under the key `accuracy`: one state (one partition, one worker)
@@ -67,7 +70,8 @@ class AlertPipeline:
         self.scopes = ScopeConfig.from_settings(settings)
         self.accuracy = AccuracyConfig.from_settings(settings)
         self.exported: dict[int, set[str]] = {}  # scoped partition -> keys with gauges here
-        self.owned_since: dict[int, float] = {}  # scoped partition -> when this worker got it
+        self.flowing_since: dict[int, float] = {}  # scoped partition -> ticks arrive since
+        self.last_tick: dict[int, float] = {}  # scoped partition -> when its last tick arrived
         self._reference: tuple[str, DriftReference | None] | None = None
 
     def delta_records(
@@ -108,7 +112,9 @@ class AlertPipeline:
         data = json.loads(event.value)
         partition = event.message.partition
         if "tick" in data:
-            return await self.on_tick(table, partition, time.time())
+            now = time.time()
+            sent_at = data["tick"] if data["tick"] > 1 else now  # older workers sent 1
+            return await self.on_tick(table, partition, now, sent_at)
         if "outcome" in data:
             return await self.on_outcome(table, partition, data["outcome"])
         return await self.on_delta(table, partition, Delta.from_dict(data))
@@ -127,10 +133,12 @@ class AlertPipeline:
             metrics.WINDOW_REJECTED.labels(reason.split(":")[0]).inc()
         return await self._close(table, delta.scope, state)
 
-    async def on_tick(self, table: TableT, partition: int, now: float) -> list[Alert]:
+    async def on_tick(
+        self, table: TableT, partition: int, now: float, sent_at: float
+    ) -> list[Alert]:
         """Let the silent scopes of this partition close their windows."""
         alerts: list[Alert] = []
-        owned_since = self.owned_since.setdefault(partition, now)
+        observed_since = self._observed_since(partition, now, sent_at)
         for scope, stored in list(table.items()):
             if not isinstance(stored, dict) or stored.get("partition") != partition:
                 continue
@@ -138,10 +146,20 @@ class AlertPipeline:
                 self._export_accuracy(AccuracyState.from_dict(stored["state"]), partition)
                 continue
             state = ScopeState.from_dict(stored)
-            if advance_idle(state, now, self.config.idle_s, owned_since):
+            if advance_idle(state, now, self.config.idle_s, observed_since):
                 alerts += await self._close(table, scope, state)
             self._export_incidents(scope, state)
         return alerts
+
+    def _observed_since(self, partition: int, now: float, sent_at: float) -> float:
+        """Since when this partition's ticks arrive on time: a tick after a gap of more
+        than a few tick periods, or one that spent as long in transit, starts it anew."""
+        gap = 3 * self.settings.window_tick_s
+        last = self.last_tick.get(partition)
+        self.last_tick[partition] = now
+        if last is None or now - last > gap or now - sent_at > gap:
+            self.flowing_since[partition] = now
+        return self.flowing_since[partition]
 
     def _export_incidents(self, scope: str, state: ScopeState) -> None:
         """`alert_active` from the table: a worker taking over a scope exports it too."""
@@ -210,8 +228,9 @@ class AlertPipeline:
         worker (no stale `alert_active`); that worker exports them from the table."""
         scoped = self.topics.scoped.get_topic_name()
         kept = {tp.partition for tp in assigned if tp.topic == scoped}
-        for partition in set(self.owned_since) - kept:
-            del self.owned_since[partition]  # counted again from its next tick here
+        for partition in set(self.flowing_since) - kept:
+            del self.flowing_since[partition]  # counted again from its next tick here
+            self.last_tick.pop(partition, None)
         for partition in set(self.exported) - kept:
             for scope in self.exported.pop(partition):
                 clear_scope_gauges(scope)
@@ -249,7 +268,8 @@ class AlertPipeline:
     async def send_ticks(self) -> None:
         """One tick per `<app>-scoped` partition; the owner of each closes silent scopes."""
         for partition in range(self.settings.topic_partitions):
-            await self.topics.scoped.send(value=b'{"tick": 1}', partition=partition)
+            tick = json.dumps({"tick": time.time()}).encode()
+            await self.topics.scoped.send(value=tick, partition=partition)
 
 
 def clear_scope_gauges(key: str) -> None:

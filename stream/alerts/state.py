@@ -114,9 +114,13 @@ class ScopeState:
     """One scope: its event clock, open windows, recent closed windows and rule states.
 
     `applied` is the last source offset applied per raw-topic partition (replays below it
-    are skipped); `arrived_at`/`event_at_arrival` (wall and event time of the last delta)
-    let the clock run on while the scope is silent; `evaluated_end` is the end of the last
-    window the rules saw; `partition` is the internal topic partition holding the scope.
+    are skipped). `source_latest`/`source_seen` are each source partition's latest event time
+    and the wall time of its last delta: the clock follows the slowest source heard from in
+    the last `idle_s`, so a partition paused by a rebalance or read late after an outage
+    holds windows open instead of seeing its tweets rejected as late. `arrived_at`/
+    `event_at_arrival` (wall time of the last delta, latest event time then) let the clock
+    run on while the scope is silent; `evaluated_end` is the end of the last window the
+    rules saw; `partition` is the internal topic partition holding the scope.
     """
 
     clock: EventClock
@@ -125,6 +129,8 @@ class ScopeState:
     buzz: BuzzState = field(default_factory=BuzzState)
     drift: DriftState = field(default_factory=DriftState)
     applied: dict[int, int] = field(default_factory=dict)
+    source_latest: dict[int, float] = field(default_factory=dict)
+    source_seen: dict[int, float] = field(default_factory=dict)
     arrived_at: float | None = None
     event_at_arrival: float | None = None
     evaluated_end: float | None = None
@@ -142,6 +148,8 @@ class ScopeState:
             "buzz": self.buzz.to_dict(),
             "drift": self.drift.to_dict(),
             "applied": [[p, offset] for p, offset in self.applied.items()],
+            "source_latest": [[p, ts] for p, ts in self.source_latest.items()],
+            "source_seen": [[p, at] for p, at in self.source_seen.items()],
             "arrived_at": self.arrived_at,
             "event_at_arrival": self.event_at_arrival,
             "evaluated_end": self.evaluated_end,
@@ -157,6 +165,8 @@ class ScopeState:
             BuzzState.from_dict(data["buzz"]),
             DriftState.from_dict(data["drift"]),
             {p: offset for p, offset in data.get("applied", [])},
+            {p: ts for p, ts in data.get("source_latest", [])},
+            {p: at for p, at in data.get("source_seen", [])},
             data.get("arrived_at"),
             data.get("event_at_arrival"),
             data.get("evaluated_end"),
@@ -177,6 +187,7 @@ def admit(state: ScopeState, delta: Delta, config: WindowConfig, now: float) -> 
     """Merge the delta's not-yet-applied entries into their open windows."""
     done, applied = Admitted(), state.applied.get(delta.partition, -1)
     clock, latest = state.clock, state.clock.max_event_time
+    source_latest = state.source_latest.get(delta.partition)
     for offset, ts, score, negative, oov in delta.entries:
         if offset <= applied:
             done.replayed += 1
@@ -187,16 +198,33 @@ def admit(state: ScopeState, delta: Delta, config: WindowConfig, now: float) -> 
         if reason:
             done.rejected.append(reason)
             continue
-        latest = ts if latest is None or ts > latest else latest
+        source_latest = ts if source_latest is None else max(source_latest, ts)
         if (stats := state.open.get(start)) is None:
             stats = state.open[start] = WindowStats.empty(config.bins)
         tokens = 0 if oov < 0 else OOV_SCALE
         stats.add(score, "negative" if negative else "positive", tokens, max(oov, 0))
         done.accepted += 1
-    state.clock = replace(clock, max_event_time=latest)
     state.applied[delta.partition] = applied
-    state.arrived_at, state.event_at_arrival = now, latest
+    if source_latest is not None:
+        state.source_latest[delta.partition] = source_latest
+    state.source_seen[delta.partition] = now
+    state.clock = replace(clock, max_event_time=_slowest_active(state, now, config.idle_s))
+    state.arrived_at = now
+    state.event_at_arrival = max(state.source_latest.values(), default=state.clock.max_event_time)
     return done
+
+
+def _slowest_active(state: ScopeState, now: float, idle_s: float) -> float | None:
+    """The scope's latest event time: that of its slowest source partition heard from in
+    the last `idle_s` (a watermark never moves back)."""
+    current = state.clock.max_event_time
+    active = [
+        latest for p, latest in state.source_latest.items()
+        if now - state.source_seen.get(p, -math.inf) <= idle_s
+    ]  # fmt: skip
+    if not active:
+        return current
+    return min(active) if current is None else max(current, min(active))
 
 
 def _closed(start: float, latest: float | None, config: WindowConfig) -> str | None:
@@ -208,18 +236,19 @@ def _closed(start: float, latest: float | None, config: WindowConfig) -> str | N
 
 
 def advance_idle(
-    state: ScopeState, now: float, idle_s: float, owned_since: float = -math.inf
+    state: ScopeState, now: float, idle_s: float, observed_since: float = -math.inf
 ) -> bool:
     """Let a silent scope's event time run with the wall clock (from `idle_s` of silence),
     so its windows close and its incidents resolve without new data. True if it moved.
 
-    Silence counts from `owned_since` at the earliest (when this worker got the scope's
-    partition): a worker restarted after a long stop does not jump the clock by the
-    downtime before the backlog written meanwhile has reached the scope.
+    Silence counts from `observed_since` at the earliest (when this worker got the scope's
+    partition, or when the stream flowed again after an outage): a worker restarted after
+    a long stop, or a broker back after one, does not jump the clock by the downtime before
+    the backlog written meanwhile has reached the scope.
     """
     if state.arrived_at is None or state.event_at_arrival is None:
         return False
-    silent = now - max(state.arrived_at, owned_since)
+    silent = now - max(state.arrived_at, observed_since)
     target = state.event_at_arrival + silent
     current = state.clock.max_event_time
     if silent < idle_s or (current is not None and target <= current):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import faust
 import pytest
@@ -14,13 +15,14 @@ from stream import metrics
 from stream.alert_pipeline import AlertPipeline
 from stream.alerts.accuracy import AccuracyState
 from stream.alerts.drift import DriftReading
-from stream.alerts.state import ClosedWindow
+from stream.alerts.state import ClosedWindow, ScopeState, admit, deltas_of
 from stream.alerts.windows import WindowStats
 from stream.analytics import Analytics
 from stream.feedback import join_partition
 from stream.kafka.admin import ensure_topics
 from stream.kafka.clients import _consumer
 from stream.kafka.outbox import Outbox
+from stream.records import ScoredTweet
 from stream.serving import ModelSlot
 from stream.topics import declare_topics
 
@@ -114,3 +116,32 @@ def test_a_feedback_forwarded_twice_counts_once_in_production_accuracy(settings)
     assert labels_after("3/0", 7) == 2  # feedback 7 forwarded again after a crash
     assert labels_after("3/1", 5) == 2
     assert labels_after("3/0", 8) == 3
+
+
+def test_a_broker_outage_does_not_pass_for_quiet_windows(settings):
+    """A scope silent because nothing could be read (no tick for 100 s) does not close its
+    windows on the first tick after the outage: silence counts from when ticks resumed."""
+    alerts = pipeline(settings)
+    t0 = 1_800_000_000.0
+    state = ScopeState.new(alerts.config)
+    tweets = [
+        ScoredTweet(id=f"t{i}", text="@calmair ok", created_at=datetime.fromtimestamp(t0 + i, UTC),
+                    label="positive", score=0.9, confidence=0.9, model_name="m",
+                    model_version="1", latency_s=0.0, scored_at=datetime.now(UTC))
+        for i in range(5)
+    ]  # fmt: skip
+    for delta in deltas_of(tweets, [["airline:calmair"]] * 5, [(0, i, None) for i in range(5)]):
+        admit(state, delta, alerts.config, now=t0 + 5)
+    table = {"airline:calmair": {**state.to_dict(), "partition": 0}}
+
+    def tick(at: float, sent_at: float | None = None) -> float | None:
+        asyncio.run(alerts.on_tick(table, 0, at, at if sent_at is None else sent_at))
+        return ScopeState.from_dict(table["airline:calmair"]).clock.max_event_time
+
+    for at in range(10, 35, 5):  # the stream flows, the scope is quiet for 30 s
+        assert tick(t0 + at) == t0 + 4
+    assert tick(t0 + 130) == t0 + 4  # first tick after a 100 s outage: nothing closes
+    assert tick(t0 + 135, sent_at=t0 + 40) == t0 + 4  # a tick delayed by the outage
+    for at in range(140, 195, 5):
+        assert tick(t0 + at) == t0 + 4  # 55 s of observed silence: not yet
+    assert tick(t0 + 200) == t0 + 4 + 65  # 65 s observed: event time runs with the clock

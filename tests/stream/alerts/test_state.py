@@ -229,7 +229,39 @@ def test_a_scope_restored_after_a_long_stop_does_not_jump_by_the_downtime() -> N
     config, state = buzz_config(), ScopeState.new(buzz_config())
     feed(state, "airline:calmair", [scored(T0 + 1, 0.1)], config, now=T0 + 2)
     back = T0 + 3600  # the worker was down for an hour; the backlog is still on its way
-    assert not advance_idle(state, back + 30, config.idle_s, owned_since=back)
+    assert not advance_idle(state, back + 30, config.idle_s, observed_since=back)
     backlog = [scored(T0 + 600, 0.1)]  # written during the stop
     rejected, _, _ = feed(state, "airline:calmair", backlog, config, now=back + 40)
     assert rejected == []
+
+
+def test_a_paused_source_partition_holds_windows_open_instead_of_being_late() -> None:
+    """A rebalance pauses partition 1 while partition 0 runs 5 minutes ahead: when partition
+    1's backlog arrives its tweets are counted, not rejected as late (lateness is 10 s)."""
+    config, state = buzz_config(), ScopeState.new(buzz_config())
+    ahead = [scored(T0 + 1 + 10 * i, 0.9) for i in range(30)]
+    behind = [scored(T0 + 2 + 10 * i, 0.1) for i in range(30)]
+    feed(state, "global", behind[:1], config, now=T0 + 5, source=sources(behind[:1], partition=1))
+    _, closed, _ = feed(state, "global", ahead, config, now=T0 + 6, source=sources(ahead, 0))
+    assert closed == []  # partition 1 is still at T0 + 2
+    rejected, closed, _ = feed(
+        state, "global", behind[1:], config, now=T0 + 40, source=sources(behind[1:], partition=1)
+    )
+    assert rejected == []
+    assert [(w.start, w.stats.count, w.stats.negative) for w in closed[:4]] == [
+        (T0 + 60 * m, 12, 6) for m in range(4)
+    ]
+
+
+def test_a_source_partition_silent_for_the_idle_time_no_longer_holds_the_clock() -> None:
+    config, state = buzz_config(), ScopeState.new(buzz_config())
+    one = [scored(T0 + 1, 0.1)]
+    feed(state, "global", one, config, now=T0 + 2, source=sources(one, partition=1))
+    ahead = [scored(T0 + 1 + 10 * i, 0.9) for i in range(20)]
+    _, closed, _ = feed(state, "global", ahead, config, now=T0 + 30, source=sources(ahead, 0))
+    assert closed == []  # partition 1 was heard from 28 s ago
+    later = [scored(T0 + 200, 0.9)]
+    _, closed, _ = feed(
+        state, "global", later, config, now=T0 + 2 + config.idle_s + 1, source=sources(later, 0)
+    )
+    assert [w.start for w in closed] == [T0, T0 + 60, T0 + 120]  # 1 is idle: 0 sets the clock
