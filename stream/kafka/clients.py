@@ -72,7 +72,8 @@ def produce(
     """Send (key, value) pairs to `topic` (default tweets.raw), paced at `rate` per second."""
     from confluent_kafka import Producer
 
-    producer = Producer({**_client_config(settings), "linger.ms": 5, "acks": "all"})
+    config = {"linger.ms": 5, "acks": "all", "partitioner": "murmur2_random"}  # as Java, Faust
+    producer = Producer({**_client_config(settings), **config})
     started, count = time.perf_counter(), 0
     for key, value in payloads:
         _produce_one(producer, topic or settings.topic_raw, key, value)
