@@ -5,7 +5,9 @@ partition, keyed by one of its tweet ids); the `feedback` agent validates `tweet
 records and forwards them there under the tweet id, with their own `tweets.feedback` partition
 and offset (their origin). Both use Kafka's murmur2 partitioner,
 so a tweet's prediction and its feedback meet in one partition, on one worker, where the
-changelog-backed `predictions` table holds the recorded labels. Joined outcomes go to
+changelog-backed `prediction-batches` table holds the recorded labels, one entry per joins record
+(its predictions by tweet id: one changelog write per record, not per tweet), indexed by
+tweet id in memory. Joined outcomes go to
 `<app>-scoped` under the key `accuracy` (stream.alert_pipeline), naming the feedback's origin
 and join partition: a feedback record forwarded twice (a replay after a crash or a
 rebalance) counts once in production accuracy.
@@ -55,7 +57,7 @@ class FeedbackPipeline:
         self.analytics = analytics
         self.partitions = settings.topic_partitions
         self.capacity = settings.feedback_join_capacity
-        self._order: dict[int, deque[str]] = {}  # join partition -> ids, oldest first
+        self._index: dict[int, PredictionIndex] = {}  # join partition -> its index
 
     async def handle(self, event: faust.EventT) -> None:
         """A `tweets.feedback` record: validate, then forward it keyed by tweet id."""
@@ -73,22 +75,22 @@ class FeedbackPipeline:
         await (await send(self.topics.joins, feedback.tweet_id, json.dumps(forwarded).encode()))
 
     async def join(self, predictions: TableT, event: faust.EventT) -> None:
-        """A `<app>-joins` record: a prediction to remember, or feedback to join."""
+        """A `<app>-joins` record: predictions to remember, or feedback to join."""
         data, partition = json.loads(event.value), event.message.partition
         if "predictions" in data:
-            order = self._order_of(predictions, partition)
-            for tweet_id, label in data["predictions"]:
-                if tweet_id not in predictions:
-                    order.append(tweet_id)
-                predictions[tweet_id] = label
-            while len(order) > self.capacity:
-                predictions.pop(order.popleft(), None)
+            key = f"{partition}:{event.message.offset}"
+            index = self._index_of(predictions, partition)
+            if key not in predictions:  # else: this record, replayed
+                predictions[key] = dict(data["predictions"])
+                for evicted in index.add(key, predictions[key], self.capacity):
+                    predictions.pop(evicted, None)
             return
         if "feedback" not in data:  # forwarded before origins were named: its join offset
             data = {"feedback": data, "origin": [f"join{partition}", event.message.offset]}
         feedback = Feedback.model_validate(data["feedback"])
         tweet_id = feedback.tweet_id
-        predicted = predictions.get(tweet_id)
+        batch = self._index_of(predictions, partition).batch_of(tweet_id)
+        predicted = predictions[batch].get(tweet_id) if batch in predictions else None
         if predicted is None:
             metrics.FEEDBACK_UNMATCHED.inc()
             log.info("feedback for tweet %r: no recorded prediction (unmatched)", tweet_id)
@@ -102,11 +104,39 @@ class FeedbackPipeline:
         payload = json.dumps({"outcome": outcome}).encode()
         await (await send(self.topics.scoped, ACCURACY_KEY, payload))
 
-    def _order_of(self, predictions: TableT, partition: int) -> deque[str]:
-        """This partition's ids in insertion order; after a restart, those restored."""
-        if partition not in self._order:
-            self._order[partition] = deque(
-                key for key in list(predictions.keys())
-                if join_partition(key, self.partitions) == partition
-            )  # fmt: skip
-        return self._order[partition]
+    def _index_of(self, predictions: TableT, partition: int) -> PredictionIndex:
+        """This partition's index; after a restart or a rebalance, rebuilt from the table."""
+        if partition not in self._index:
+            index = self._index[partition] = PredictionIndex()
+            keys = [k for k in list(predictions.keys()) if k.startswith(f"{partition}:")]
+            for key in sorted(keys, key=lambda k: int(k.split(":")[1])):
+                index.add(key, predictions[key], capacity=None)
+        return self._index[partition]
+
+
+class PredictionIndex:
+    """Which joins record (table key) holds a tweet's prediction, oldest record first."""
+
+    def __init__(self) -> None:
+        self.where: dict[str, str] = {}  # tweet id -> table key
+        self.order: deque[tuple[str, list[str]]] = deque()  # (table key, its tweet ids)
+        self.size = 0
+
+    def add(self, key: str, batch: dict[str, str], capacity: int | None) -> list[str]:
+        """Index one record's predictions; the keys of the records evicted to stay within
+        `capacity` predictions."""
+        self.order.append((key, list(batch)))
+        self.size += len(batch)
+        self.where.update(dict.fromkeys(batch, key))
+        evicted = []
+        while capacity is not None and self.size > capacity and len(self.order) > 1:
+            old, ids = self.order.popleft()
+            self.size -= len(ids)
+            for tweet_id in ids:
+                if self.where.get(tweet_id) == old:
+                    del self.where[tweet_id]
+            evicted.append(old)
+        return evicted
+
+    def batch_of(self, tweet_id: str) -> str | None:
+        return self.where.get(tweet_id)

@@ -3,9 +3,10 @@
 - `scope-state`: one JSON document per scope (stream.alerts.state.ScopeState) and the
   production-accuracy state under `accuracy`; written only by the agent reading the
   internal `<app>-scoped` topic, whose records are keyed by scope.
-- `predictions`: tweet id -> recorded label, written by the join agent reading the internal
-  `<app>-joins` topic keyed by tweet id, so a tweet's prediction and its feedback meet in
-  one partition, on one worker.
+- `prediction-batches`: one entry per `<app>-joins` record of predictions ("partition:offset"
+  -> {tweet id: recorded label}), written by the join agent reading that internal topic
+  keyed by tweet id, so a tweet's prediction and its feedback meet in one partition, on one
+  worker. One changelog record per joins record, not per tweet (stream.feedback).
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ def declare_tables(app: faust.App, settings: Settings) -> Tables:
         help="stream.alerts.state.ScopeState per scope, and production accuracy",
     )
     predictions = app.Table(
-        "predictions",
+        "prediction-batches",
         default=None,
         key_type=str,
-        value_type=str,
+        value_type=None,  # JSON: {tweet id: label} of one joins record
         partitions=settings.topic_partitions,
-        help="recorded label per tweet id, for the feedback join",
+        help="recorded labels per joins record, for the feedback join",
     )
     return Tables(scopes, predictions)

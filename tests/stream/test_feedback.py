@@ -44,12 +44,15 @@ def test_a_feedback_forwarded_twice_after_a_crash_counts_once(settings):
     feedback = FeedbackPipeline(settings, topics, Analytics(settings))
     alerts = AlertPipeline(settings, topics, ModelSlot(settings), Analytics(settings))
     record = Feedback(tweet_id="t-1", true_label="negative").to_json()
-    predictions, table = {"t-1": "positive"}, {}
+    predictions: dict[str, Any] = {}
+    table: dict[str, Any] = {}
+    scored = json.dumps({"predictions": [["t-1", "positive"]]}).encode()
 
     async def run() -> None:
+        await feedback.join(predictions, event(scored, partition=1, offset=0))
         for _ in range(2):  # forwarded, then forwarded again from the uncommitted offset 41
             await feedback.handle(event(record, partition=2, offset=41))
-        for join_offset, (_, forwarded) in enumerate(topics.joins.sent):
+        for join_offset, (_, forwarded) in enumerate(topics.joins.sent, start=1):
             await feedback.join(predictions, event(forwarded, partition=1, offset=join_offset))
         for _, outcome in topics.scoped.sent:
             await alerts.on_outcome(table, 0, json.loads(outcome)["outcome"])
@@ -58,3 +61,29 @@ def test_a_feedback_forwarded_twice_after_a_crash_counts_once(settings):
     assert len(topics.joins.sent) == 2 and len(topics.scoped.sent) == 2  # at least once...
     state = AccuracyState.from_dict(table[ACCURACY_KEY]["state"])
     assert state.outcomes == (False,)  # ...counted once, against the recorded prediction
+
+
+def test_predictions_are_kept_per_joins_record_within_capacity_and_rebuilt_from_the_table(
+    settings_factory,
+):
+    settings = settings_factory(feedback_join_capacity=4)
+    feedback = FeedbackPipeline(settings, None, Analytics(settings))  # type: ignore[arg-type]
+    table: dict[str, Any] = {}
+
+    def remember(offset: int, pairs: list[list[str]]) -> None:
+        value = json.dumps({"predictions": pairs}).encode()
+        asyncio.run(feedback.join(table, event(value, partition=1, offset=offset)))
+
+    remember(0, [["a", "positive"], ["b", "negative"]])
+    remember(0, [["a", "positive"], ["b", "negative"]])  # the same record, replayed
+    remember(1, [["c", "negative"], ["a", "negative"]])  # `a` scored again (a replayed batch)
+    assert sorted(table) == ["1:0", "1:1"] and feedback._index[1].size == 4
+    remember(2, [["d", "positive"]])  # 5 > 4: the oldest record goes
+    assert sorted(table) == ["1:1", "1:2"]
+    index = feedback._index[1]
+    assert {i: index.batch_of(i) for i in "abcd"} == {"a": "1:1", "b": None, "c": "1:1", "d": "1:2"}
+
+    restarted = FeedbackPipeline(settings, None, Analytics(settings))  # type: ignore[arg-type]
+    rebuilt = restarted._index_of(table, 1)  # type: ignore[arg-type]
+    assert rebuilt.where == index.where and rebuilt.size == 3
+    assert table[rebuilt.batch_of("a")]["a"] == "negative"
