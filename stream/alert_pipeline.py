@@ -124,7 +124,7 @@ class AlertPipeline:
         stored = table.get(delta.scope)
         state = ScopeState.from_dict(stored) if stored else ScopeState.new(self.config)
         state.partition = partition
-        done = admit(state, delta, self.config, time.time())
+        done = admit(state, delta, self.config, time.time(), self.settings.topic_partitions)
         metrics.WINDOW_REPLAYED.inc(done.replayed)
         if done.rejected:
             first = done.rejected[0]

@@ -183,8 +183,11 @@ class Admitted:
     rejected: list[str] = field(default_factory=list)  # reasons (late, future), one per tweet
 
 
-def admit(state: ScopeState, delta: Delta, config: WindowConfig, now: float) -> Admitted:
-    """Merge the delta's not-yet-applied entries into their open windows."""
+def admit(
+    state: ScopeState, delta: Delta, config: WindowConfig, now: float, sources: int = 1
+) -> Admitted:
+    """Merge the delta's not-yet-applied entries into their open windows; `sources` is
+    the number of source (raw-topic) partitions."""
     done, applied = Admitted(), state.applied.get(delta.partition, -1)
     clock, latest = state.clock, state.clock.max_event_time
     source_latest = state.source_latest.get(delta.partition)
@@ -208,16 +211,21 @@ def admit(state: ScopeState, delta: Delta, config: WindowConfig, now: float) -> 
     if source_latest is not None:
         state.source_latest[delta.partition] = source_latest
     state.source_seen[delta.partition] = now
-    state.clock = replace(clock, max_event_time=_slowest_active(state, now, config.idle_s))
+    latest = _slowest_active(state, now, config.idle_s, sources)
+    state.clock = replace(clock, max_event_time=latest)
     state.arrived_at = now
     state.event_at_arrival = max(state.source_latest.values(), default=state.clock.max_event_time)
     return done
 
 
-def _slowest_active(state: ScopeState, now: float, idle_s: float) -> float | None:
+def _slowest_active(state: ScopeState, now: float, idle_s: float, sources: int) -> float | None:
     """The scope's latest event time: that of its slowest source partition heard from in
-    the last `idle_s` (a watermark never moves back)."""
+    the last `idle_s` (a watermark never moves back). For `idle_s` after the scope's first
+    delta, a partition not heard from yet holds it too (its tweets may be on their way)."""
     current = state.clock.max_event_time
+    born = min(state.source_seen.values(), default=now)
+    if now - born <= idle_s and any(p not in state.source_seen for p in range(sources)):
+        return current
     active = [
         latest for p, latest in state.source_latest.items()
         if now - state.source_seen.get(p, -math.inf) <= idle_s

@@ -265,3 +265,21 @@ def test_a_source_partition_silent_for_the_idle_time_no_longer_holds_the_clock()
         state, "global", later, config, now=T0 + 2 + config.idle_s + 1, source=sources(later, 0)
     )
     assert [w.start for w in closed] == [T0, T0 + 60, T0 + 120]  # 1 is idle: 0 sets the clock
+
+
+def test_a_source_partition_not_heard_from_yet_holds_a_new_scope_for_the_idle_time() -> None:
+    """Partition 0's whole backlog arrives first; partition 1's tweets of the same minutes
+    come next and must not be late: for `idle_s` a new scope waits for every partition."""
+    config, state = buzz_config(), ScopeState.new(buzz_config())
+    first = [scored(T0 + 10 * i, 0.9) for i in range(40)]
+    second = [scored(T0 + 5 + 10 * i, 0.1) for i in range(40)]
+    for tweets, partition, now in ((first, 0, T0 + 1000), (second, 1, T0 + 1001)):
+        for delta in deltas_of(tweets, [["global"]] * 40, sources(tweets, partition)):
+            assert admit(state, delta, config, now, sources=2).rejected == []
+    closed, _ = close_final(state, "global", config, None)
+    assert [w.stats.count for w in closed[:3]] == [12, 12, 12]
+    late = ScopeState.new(config)  # the partition count unknown (1): partition 1 is late
+    for tweets, partition in ((first, 0), (second, 1)):
+        for delta in deltas_of(tweets, [["global"]] * 40, sources(tweets, partition)):
+            rejected = admit(late, delta, config, T0 + 1001).rejected
+    assert rejected
