@@ -2,6 +2,8 @@
 
 `clean_tweet` is pure and needs no data. `Preprocessor` adds NLTK's TweetTokenizer and the
 optional WordNet lemmatization / stopword removal; its config travels with every model.
+`tweet_terms` reads a tweet's @mentions, #hashtags and plain words with the same patterns,
+for the stream's scopes (the model cleans each tweet once; scopes do not clean it again).
 """
 
 from __future__ import annotations
@@ -29,12 +31,17 @@ NEGATIONS = frozenset(
 )
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
-_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
+# A mention or hashtag starts after neither a word character nor another @ or # (so
+# `a@b.com`, `@#x` and `#@x` are none); a mention's name is cut at 30 characters.
+_ENTITY_START = r"(?<![\w@#])"
+MENTION = re.compile(rf"{_ENTITY_START}@(\w{{1,30}})")
+HASHTAG = re.compile(rf"{_ENTITY_START}#(\w+)")
+_TERM = re.compile(rf"{MENTION.pattern}|{HASHTAG.pattern}|([A-Za-z]+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _ELONGATION = re.compile(r"(\w)\1{2,}")
 _NUMBER = re.compile(r"(?<![\w<])\d+(?:[.,:]\d+)*(?![\w>])")
 _SPACES = re.compile(r"\s+")
+_LETTERS = re.compile(r"[a-z]+")
 _LONG_RUN = re.compile(rf"\S{{{MAX_RUN_CHARS}}}(?=\S)")
 
 # Emoticons and emojis become words the model has seen: Sentiment140 had its emoticons
@@ -106,18 +113,46 @@ def _split_hashtag(match: re.Match[str]) -> str:
     return _CAMEL.sub(" ", match.group(1))
 
 
-@lru_cache(maxsize=4096)  # the stream cleans a batch twice: for the model and for scopes
 def clean_tweet(text: str) -> str:
     """Normalise one tweet: entities, URLs, mentions, hashtags, emojis, elongations, case."""
     text = html.unescape(text)
     text = _URL.sub(f" {URL_TOKEN} ", text)
-    text = _MENTION.sub(f" {USER_TOKEN} ", text)
-    text = _HASHTAG.sub(_split_hashtag, text)
+    text = MENTION.sub(f" {USER_TOKEN} ", text)
+    text = HASHTAG.sub(_split_hashtag, text)
     text = _EMOJI_RE.sub(lambda m: f" {_EMOJIS[m.group(0)]} ", text)
     text = text.lower()
     text = _ELONGATION.sub(r"\1\1", text)
     text = _NUMBER.sub(f" {NUMBER_TOKEN} ", text)
     return _SPACES.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class TweetTerms:
+    """What a tweet names and says, read as `clean_tweet` reads it (URLs skipped)."""
+
+    entities: tuple[str, ...]  # "@Name" / "#Name" in order of appearance, case kept
+    words: tuple[str, ...]  # lower-case letter runs, hashtags split, no mention or URL
+
+
+def tweet_terms(text: str) -> TweetTerms:
+    """@mentions, #hashtags and plain words in one pass: the words are `clean_tweet`'s
+    letter runs less its placeholders (`<user>`, `<url>`, `<num>`) and emoji names."""
+    entities: list[str] = []
+    words: list[str] = []
+    for match in _TERM.finditer(_URL.sub(" ", html.unescape(text))):
+        mention, hashtag, word = match.groups()
+        if mention is not None:
+            entities.append(f"@{mention}")
+        elif hashtag is not None:
+            entities.append(f"#{hashtag}")
+            words += _LETTERS.findall(_plain(_CAMEL.sub(" ", hashtag)))
+        else:
+            words.append(_plain(word))
+    return TweetTerms(tuple(entities), tuple(words))
+
+
+def _plain(text: str) -> str:
+    return _ELONGATION.sub(r"\1\1", text.lower())
 
 
 class MissingNltkData(RuntimeError):
