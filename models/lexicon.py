@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from models.manifest import read_manifest, write_manifest
+from models.manifest import Manifest
 
 #: The columns of `vader_features`, in order.
 FEATURES = ("compound", "pos", "neg", "neu")
@@ -109,13 +109,10 @@ class VaderModel:
         return 0.0
 
     def save(self, path: Path) -> None:
-        write_manifest(path, {"kind": self.kind, "metadata": self.metadata})
+        Manifest(self.kind, metadata=self.metadata).save(path)
 
     @classmethod
     def load(cls, path: Path) -> VaderModel:
-        manifest = read_manifest(path)
-        if manifest.get("kind") != cls.kind:
-            raise ValueError(f"{path} holds a {manifest.get('kind')!r} model, not 'vader'")
         model = cls()
-        model.metadata = dict(manifest.get("metadata", {}))
+        model.metadata = Manifest.load(path, cls.kind).metadata
         return model

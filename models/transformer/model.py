@@ -17,12 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from models.manifest import (
-    load_reference_scores,
-    read_manifest,
-    save_reference_scores,
-    write_manifest,
-)
+from models.manifest import Manifest
 from models.transformer.wordpiece import WordPieceEncoder, bucketed_batches, check_texts, pad_ids
 
 TOKENIZER_FILE = "tokenizer.json"
@@ -184,14 +179,12 @@ class TransformerModel:
     def save(self, path: Path) -> None:
         net, encoder = self._ready()
         path = Path(path)
-        manifest = {"kind": self.kind, "config": self.config.to_dict(), "metadata": self.metadata}
-        write_manifest(path, manifest)
+        entries = {"config": self.config.to_dict()}
+        Manifest(self.kind, entries, self.metadata, self.reference_scores).save(path)
         (path / TOKENIZER_FILE).write_text(encoder.to_json())
         net.backbone.save_to_preset(str(path / BACKBONE_DIR))
         kernel, bias = net.head.get_weights()
         np.savez(path / HEAD_FILE, kernel=kernel, bias=bias)
-        if self.reference_scores is not None:
-            save_reference_scores(path, self.reference_scores)
 
     @classmethod
     def load(cls, path: Path) -> TransformerModel:
@@ -199,15 +192,12 @@ class TransformerModel:
         from tokenizers import Tokenizer
 
         path = Path(path)
-        manifest = read_manifest(path)
-        if manifest.get("kind") != cls.kind:
-            raise ValueError(f"{path}: model kind is {manifest.get('kind')!r}, not {cls.kind!r}")
-        model = cls(TransformerConfig.from_dict(manifest["config"]))
-        model.metadata = manifest.get("metadata", {})
+        saved = Manifest.load(path, cls.kind)
+        model = cls(TransformerConfig.from_dict(saved.entries["config"]))
+        model.metadata, model.reference_scores = saved.metadata, saved.reference_scores
         backbone_dir = str((path / BACKBONE_DIR).resolve())
         backbone = keras_hub.models.Backbone.from_preset(backbone_dir, dtype="float32")
         model._build(backbone, Tokenizer.from_file(str(path / TOKENIZER_FILE)))
         with np.load(path / HEAD_FILE) as head:
             model._net.head.set_weights([head["kernel"], head["bias"]])
-        model.reference_scores = load_reference_scores(path)
         return model
