@@ -106,14 +106,6 @@ class LstmModel:
             self._runtime = NumpyBiLstm(self.weights, self.config.pooling)
         return self._runtime
 
-    def keras_model(self) -> Any:
-        """The Keras network with these weights (for checks and the benchmark)."""
-        from models.lstm.keras_net import build_network, import_weights
-
-        model = build_network(self.config, len(self._fitted_vocab()))
-        import_weights(model, self.weights)
-        return model
-
     def save(self, path: Path) -> None:
         path = Path(path)
         entries = {
