@@ -27,7 +27,8 @@ def analyzer() -> Any:
 
     class FastSentiText(vader.SentiText):
         """NLTK strips a word's leading/trailing punctuation through a dict of every
-        (punctuation, word) pair of the text (70 % of its time); a direct check instead."""
+        (punctuation, word) pair of the text (most of its time: docs/model_quality.md);
+        a direct check instead."""
 
         def _words_and_emoticons(self) -> list[str]:
             no_punc = self.REGEX_REMOVE_PUNCTUATION.sub("", self.text).split()

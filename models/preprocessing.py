@@ -19,12 +19,12 @@ URL_TOKEN = "<url>"
 USER_TOKEN = "<user>"
 NUMBER_TOKEN = "<num>"
 # NLTK runs each tokenizer regex under a wall-clock timeout (a backstop against patterns
-# that backtrack super-linearly on long inputs); the timeout check is about 40 % of its
-# cost. Texts up to this length use the same compiled patterns without it: same tokens.
+# that backtrack super-linearly on long inputs), a large share of its cost. Texts up to
+# this length use the same compiled patterns without it: same tokens (docs/stream.md).
 UNTIMED_MAX_CHARS = 1_000
 # NLTK's URL and domain patterns scan a run of non-space characters once per start
-# position: quadratic in the run's length (60 ms for 1,000 hostile characters, 15 s for
-# 10,000). Longer runs are cut with a space before tokenizing (docs/stream.md).
+# position: quadratic in the run's length. Longer runs are cut with a space before
+# tokenizing (docs/stream.md, the tokenizer).
 MAX_RUN_CHARS = 32
 NEGATIONS = frozenset(
     {"not", "no", "nor", "never", "none", "nobody", "nothing", "neither", "cannot"}

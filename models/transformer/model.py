@@ -30,9 +30,9 @@ class TransformerConfig:
     checkpoint: str | None = None  # local checkpoint directory; None: the bundled MiniLM
     max_length: int = 64  # wordpieces, [CLS] and [SEP] included
     clean: bool = True  # apply models.preprocessing.clean_tweet before WordPiece
-    trainable_layers: int = 4  # of MiniLM's 6 (the seed tuned 2; 4 measured better)
+    trainable_layers: int = 4  # of MiniLM's 6 (the choice: docs/transformer.md)
     dropout: float = 0.1
-    learning_rate: float = 1e-4  # measured against 2e-5 and 5e-5
+    learning_rate: float = 1e-4
     weight_decay: float = 0.01
     clipnorm: float = 1.0
     batch_size: int = 32
@@ -40,8 +40,8 @@ class TransformerConfig:
     epochs: int = 2
     patience: int = 1
     max_train_samples: int | None = None  # random training subset, to fit a time budget
-    # Keras dtype policy while caching and fine-tuning: "mixed_bfloat16" is ~1.5-1.9x faster
-    # on CPUs with AVX512-BF16/AMX, "auto" picks it there. Served models compute in float32.
+    # Keras dtype policy while caching and fine-tuning: "auto" picks "mixed_bfloat16" on CPUs
+    # with AVX512-BF16/AMX (faster there), else "float32". Served models compute in float32.
     train_dtype: str = "auto"
     # Fine-tuning stops after the batch that passes this many seconds since fit() began
     # (validation and the float32 copy follow, about a minute); None: no limit.
