@@ -36,7 +36,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _ENTITY_START = r"(?<![\w@#])"
 MENTION = re.compile(rf"{_ENTITY_START}@(\w{{1,30}})")
 HASHTAG = re.compile(rf"{_ENTITY_START}#(\w+)")
-_TERM = re.compile(rf"{MENTION.pattern}|{HASHTAG.pattern}|([A-Za-z]+)")
+_ENTITY = re.compile(rf"{MENTION.pattern}|{HASHTAG.pattern}")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _ELONGATION = re.compile(r"(\w)\1{2,}")
 _NUMBER = re.compile(r"(?<![\w<])\d+(?:[.,:]\d+)*(?![\w>])")
@@ -135,24 +135,23 @@ class TweetTerms:
 
 
 def tweet_terms(text: str) -> TweetTerms:
-    """@mentions, #hashtags and plain words in one pass: the words are `clean_tweet`'s
-    letter runs less its placeholders (`<user>`, `<url>`, `<num>`) and emoji names."""
+    """@mentions, #hashtags and plain words: the words are `clean_tweet`'s letter runs less
+    its placeholders (`<user>`, `<url>`, `<num>`) and emoji names."""
     entities: list[str] = []
-    words: list[str] = []
-    for match in _TERM.finditer(_URL.sub(" ", html.unescape(text))):
-        mention, hashtag, word = match.groups()
+
+    def plain(match: re.Match[str]) -> str:
+        mention, hashtag = match.groups()
         if mention is not None:
             entities.append(f"@{mention}")
-        elif hashtag is not None:
-            entities.append(f"#{hashtag}")
-            words += _LETTERS.findall(_plain(_CAMEL.sub(" ", hashtag)))
-        else:
-            words.append(_plain(word))
+            return " "
+        entities.append(f"#{hashtag}")
+        return _CAMEL.sub(" ", hashtag)
+
+    rest = _URL.sub(" ", html.unescape(text))
+    if "@" in rest or "#" in rest:
+        rest = _ENTITY.sub(plain, rest)
+    words = _LETTERS.findall(_ELONGATION.sub(r"\1\1", rest.lower()))
     return TweetTerms(tuple(entities), tuple(words))
-
-
-def _plain(text: str) -> str:
-    return _ELONGATION.sub(r"\1\1", text.lower())
 
 
 class MissingNltkData(RuntimeError):
