@@ -17,12 +17,7 @@ import numpy as np
 from models.base import SentimentModel
 from models.kinds import load_model
 from models.lexicon import vader_features
-from models.manifest import (
-    load_reference_scores,
-    read_manifest,
-    save_reference_scores,
-    write_manifest,
-)
+from models.manifest import Manifest
 
 BASE_DIR = "base"
 FEATURES = ("base_logit", "compound", "pos", "neg")
@@ -81,32 +76,19 @@ class LexiconBlend:
 
     def save(self, path: Path) -> None:
         path = Path(path)
-        write_manifest(
-            path,
-            {
-                "kind": self.kind,
-                "base_kind": self.base.kind,
-                "C": self.C,
-                "weights": self.weights(),
-                "metadata": self.metadata,
-            },
-        )
+        entries = {"base_kind": self.base.kind, "C": self.C, "weights": self.weights()}
+        Manifest(self.kind, entries, self.metadata, self.reference_scores).save(path)
         self.base.save(path / BASE_DIR)
-        if self.reference_scores is not None:
-            save_reference_scores(path, self.reference_scores)
 
     @classmethod
     def load(cls, path: Path) -> LexiconBlend:
         path = Path(path)
-        manifest = read_manifest(path)
-        if manifest.get("kind") != cls.kind:
-            raise ValueError(f"{path} holds a {manifest.get('kind')!r} model, not 'blend'")
-        model = cls(load_model(path / BASE_DIR), C=float(manifest.get("C", 1.0)))
-        weights = manifest["weights"]
+        saved = Manifest.load(path, cls.kind)
+        model = cls(load_model(path / BASE_DIR), C=float(saved.entries.get("C", 1.0)))
+        weights = saved.entries["weights"]
         model.coef = np.asarray([weights[name] for name in FEATURES], dtype=np.float64)
         model.intercept = float(weights["bias"])
-        model.metadata = dict(manifest.get("metadata", {}))
-        model.reference_scores = load_reference_scores(path)
+        model.metadata, model.reference_scores = saved.metadata, saved.reference_scores
         return model
 
     def _check_fitted(self) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from models.manifest import read_manifest, write_manifest
+from models.manifest import Manifest
 
 #: The columns of `vader_features`, in order.
 FEATURES = ("compound", "pos", "neg", "neu")
@@ -27,7 +27,8 @@ def analyzer() -> Any:
 
     class FastSentiText(vader.SentiText):
         """NLTK strips a word's leading/trailing punctuation through a dict of every
-        (punctuation, word) pair of the text (70 % of its time); a direct check instead."""
+        (punctuation, word) pair of the text (most of its time: docs/model_quality.md);
+        a direct check instead."""
 
         def _words_and_emoticons(self) -> list[str]:
             no_punc = self.REGEX_REMOVE_PUNCTUATION.sub("", self.text).split()
@@ -109,13 +110,10 @@ class VaderModel:
         return 0.0
 
     def save(self, path: Path) -> None:
-        write_manifest(path, {"kind": self.kind, "metadata": self.metadata})
+        Manifest(self.kind, metadata=self.metadata).save(path)
 
     @classmethod
     def load(cls, path: Path) -> VaderModel:
-        manifest = read_manifest(path)
-        if manifest.get("kind") != cls.kind:
-            raise ValueError(f"{path} holds a {manifest.get('kind')!r} model, not 'vader'")
         model = cls()
-        model.metadata = dict(manifest.get("metadata", {}))
+        model.metadata = Manifest.load(path, cls.kind).metadata
         return model

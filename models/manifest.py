@@ -1,10 +1,14 @@
-"""A saved model directory: `model.json` (kind, config, metadata) and the reference
-scores every kind keeps (the stream's drift reference).
+"""A saved model directory: `model.json` (kind, the kind's own entries, metadata) and the
+reference scores every kind keeps (the stream's drift reference).
+
+Every kind saves and loads these through `Manifest`; its own files (weights, pipeline,
+tokenizer) it writes beside them.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +17,32 @@ import numpy as np
 MANIFEST = "model.json"
 
 REFERENCE_SCORES = "reference_scores.npy"
+
+
+@dataclass
+class Manifest:
+    """What a saved model holds besides the kind's own files."""
+
+    kind: str
+    entries: dict[str, Any] = field(default_factory=dict)  # the kind's own: config, ...
+    metadata: dict[str, Any] = field(default_factory=dict)
+    reference_scores: np.ndarray | None = None  # validation scores: the drift reference
+
+    def save(self, path: Path) -> None:
+        """Write `model.json`, and the reference scores when there are some."""
+        write_manifest(path, {**self.entries, "kind": self.kind, "metadata": self.metadata})
+        if self.reference_scores is not None:
+            save_reference_scores(path, self.reference_scores)
+
+    @classmethod
+    def load(cls, path: Path, kind: str) -> Manifest:
+        """Read a saved model of `kind` (a ValueError names the kind found otherwise)."""
+        data = read_manifest(path)
+        if data.get("kind") != kind:
+            raise ValueError(f"{path} holds a {data.get('kind')!r} model, not {kind!r}")
+        entries = {name: value for name, value in data.items() if name not in {"kind", "metadata"}}
+        metadata = dict(data.get("metadata") or {})
+        return cls(kind, entries, metadata, load_reference_scores(path))
 
 
 def read_manifest(path: Path) -> dict[str, Any]:

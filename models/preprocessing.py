@@ -2,6 +2,8 @@
 
 `clean_tweet` is pure and needs no data. `Preprocessor` adds NLTK's TweetTokenizer and the
 optional WordNet lemmatization / stopword removal; its config travels with every model.
+`tweet_terms` reads a tweet's @mentions, #hashtags and plain words with the same patterns,
+for the stream's scopes (the model cleans each tweet once; scopes do not clean it again).
 """
 
 from __future__ import annotations
@@ -17,24 +19,29 @@ URL_TOKEN = "<url>"
 USER_TOKEN = "<user>"
 NUMBER_TOKEN = "<num>"
 # NLTK runs each tokenizer regex under a wall-clock timeout (a backstop against patterns
-# that backtrack super-linearly on long inputs); the timeout check is about 40 % of its
-# cost. Texts up to this length use the same compiled patterns without it: same tokens.
+# that backtrack super-linearly on long inputs), a large share of its cost. Texts up to
+# this length use the same compiled patterns without it: same tokens (docs/stream.md).
 UNTIMED_MAX_CHARS = 1_000
 # NLTK's URL and domain patterns scan a run of non-space characters once per start
-# position: quadratic in the run's length (60 ms for 1,000 hostile characters, 15 s for
-# 10,000). Longer runs are cut with a space before tokenizing (docs/stream.md).
+# position: quadratic in the run's length. Longer runs are cut with a space before
+# tokenizing (docs/stream.md, the tokenizer).
 MAX_RUN_CHARS = 32
 NEGATIONS = frozenset(
     {"not", "no", "nor", "never", "none", "nobody", "nothing", "neither", "cannot"}
 )
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
-_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
+# A mention or hashtag starts after neither a word character nor another @ or # (so
+# `a@b.com`, `@#x` and `#@x` are none); a mention's name is cut at 30 characters.
+_ENTITY_START = r"(?<![\w@#])"
+MENTION = re.compile(rf"{_ENTITY_START}@(\w{{1,30}})")
+HASHTAG = re.compile(rf"{_ENTITY_START}#(\w+)")
+_ENTITY = re.compile(rf"{MENTION.pattern}|{HASHTAG.pattern}")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _ELONGATION = re.compile(r"(\w)\1{2,}")
 _NUMBER = re.compile(r"(?<![\w<])\d+(?:[.,:]\d+)*(?![\w>])")
 _SPACES = re.compile(r"\s+")
+_LETTERS = re.compile(r"[a-z]+")
 _LONG_RUN = re.compile(rf"\S{{{MAX_RUN_CHARS}}}(?=\S)")
 
 # Emoticons and emojis become words the model has seen: Sentiment140 had its emoticons
@@ -106,18 +113,45 @@ def _split_hashtag(match: re.Match[str]) -> str:
     return _CAMEL.sub(" ", match.group(1))
 
 
-@lru_cache(maxsize=4096)  # the stream cleans a batch twice: for the model and for scopes
 def clean_tweet(text: str) -> str:
     """Normalise one tweet: entities, URLs, mentions, hashtags, emojis, elongations, case."""
     text = html.unescape(text)
     text = _URL.sub(f" {URL_TOKEN} ", text)
-    text = _MENTION.sub(f" {USER_TOKEN} ", text)
-    text = _HASHTAG.sub(_split_hashtag, text)
+    text = MENTION.sub(f" {USER_TOKEN} ", text)
+    text = HASHTAG.sub(_split_hashtag, text)
     text = _EMOJI_RE.sub(lambda m: f" {_EMOJIS[m.group(0)]} ", text)
     text = text.lower()
     text = _ELONGATION.sub(r"\1\1", text)
     text = _NUMBER.sub(f" {NUMBER_TOKEN} ", text)
     return _SPACES.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class TweetTerms:
+    """What a tweet names and says, read as `clean_tweet` reads it (URLs skipped)."""
+
+    entities: tuple[str, ...]  # "@Name" / "#Name" in order of appearance, case kept
+    words: tuple[str, ...]  # lower-case letter runs, hashtags split, no mention or URL
+
+
+def tweet_terms(text: str) -> TweetTerms:
+    """@mentions, #hashtags and plain words: the words are `clean_tweet`'s letter runs less
+    its placeholders (`<user>`, `<url>`, `<num>`) and emoji names."""
+    entities: list[str] = []
+
+    def plain(match: re.Match[str]) -> str:
+        mention, hashtag = match.groups()
+        if mention is not None:
+            entities.append(f"@{mention}")
+            return " "
+        entities.append(f"#{hashtag}")
+        return _CAMEL.sub(" ", hashtag)
+
+    rest = _URL.sub(" ", html.unescape(text))
+    if "@" in rest or "#" in rest:
+        rest = _ENTITY.sub(plain, rest)
+    words = _LETTERS.findall(_ELONGATION.sub(r"\1\1", rest.lower()))
+    return TweetTerms(tuple(entities), tuple(words))
 
 
 class MissingNltkData(RuntimeError):

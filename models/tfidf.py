@@ -17,12 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from models.manifest import (
-    load_reference_scores,
-    read_manifest,
-    save_reference_scores,
-    write_manifest,
-)
+from models.manifest import Manifest
 from models.preprocessing import PreprocessConfig, Preprocessor
 
 PIPELINE_FILE = "pipeline.skops"
@@ -170,29 +165,22 @@ class TfidfModel:
 
         self._check_fitted()
         path = Path(path)
-        manifest = {
-            "kind": self.kind,
+        entries = {
             "config": self.config.to_dict(),
             "preprocess": self.config.preprocessing.to_dict(),
-            "metadata": self.metadata,
         }
-        write_manifest(path, manifest)
+        Manifest(self.kind, entries, self.metadata, self.reference_scores).save(path)
         skops.io.dump(self.pipeline, path / PIPELINE_FILE, compression=zipfile.ZIP_DEFLATED)
-        if self.reference_scores is not None:
-            save_reference_scores(path, self.reference_scores)
 
     @classmethod
     def load(cls, path: Path) -> TfidfModel:
         import skops.io
 
         path = Path(path)
-        manifest = read_manifest(path)
-        if manifest.get("kind") != cls.kind:
-            raise ValueError(f"{path} holds a {manifest.get('kind')!r} model, not 'tfidf'")
-        model = cls(TfidfConfig.from_dict(manifest["config"]))
+        saved = Manifest.load(path, cls.kind)
+        model = cls(TfidfConfig.from_dict(saved.entries["config"]))
         model.pipeline = skops.io.load(path / PIPELINE_FILE, trusted=SKOPS_TRUSTED)
-        model.metadata = dict(manifest.get("metadata", {}))
-        model.reference_scores = load_reference_scores(path)
+        model.metadata, model.reference_scores = saved.metadata, saved.reference_scores
         model._fitted = True
         return model
 

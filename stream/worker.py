@@ -159,7 +159,7 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     analytics = Analytics(settings)
     watchdog = Watchdog(settings)
     app, _ = build_worker(settings, slot, analytics, watchdog)
-    gc.freeze()  # the start-up heap (MLflow, NumPy, Faust) out of the collector: ~250 ms pauses
+    gc.freeze()  # the start-up heap (MLflow, NumPy, Faust) out of the collector's full passes
     worker = GuardedWorker(app, loglevel=loglevel)
     worker.watchdog = watchdog
     try:

@@ -148,9 +148,9 @@ def import_weights(model: keras.Model, weights: dict[str, np.ndarray]) -> None:
     model.get_layer("score").set_weights([weights["dense_kernel"], weights["dense_bias"]])
 
 
-def compiled_scorer(model: keras.Model) -> Any:
-    """`model(ids, training=False)` as one traced graph for any batch and length."""
-    import tensorflow as tf
-
-    signature = [tf.TensorSpec(shape=(None, None), dtype=tf.int32)]
-    return tf.function(lambda ids: model(ids, training=False), input_signature=signature)
+def network_with(config: Any, weights: dict[str, np.ndarray]) -> keras.Model:
+    """The Keras network holding a fitted `LstmModel`'s weights (its config and `weights`),
+    to check the NumPy runtime against Keras."""
+    model = build_network(config, len(weights["embedding"]))
+    import_weights(model, weights)
+    return model

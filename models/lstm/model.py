@@ -19,12 +19,7 @@ from models.lstm.config import LstmConfig
 from models.lstm.fit import Labels, train
 from models.lstm.numpy_net import NumpyBiLstm
 from models.lstm.vocab import Vocabulary
-from models.manifest import (
-    load_reference_scores,
-    read_manifest,
-    save_reference_scores,
-    write_manifest,
-)
+from models.manifest import Manifest
 from models.preprocessing import PreprocessConfig, Preprocessor
 
 WEIGHTS_FILE = "weights.npz"
@@ -111,45 +106,30 @@ class LstmModel:
             self._runtime = NumpyBiLstm(self.weights, self.config.pooling)
         return self._runtime
 
-    def keras_model(self) -> Any:
-        """The Keras network with these weights (for checks and the benchmark)."""
-        from models.lstm.keras_net import build_network, import_weights
-
-        model = build_network(self.config, len(self._fitted_vocab()))
-        import_weights(model, self.weights)
-        return model
-
     def save(self, path: Path) -> None:
         path = Path(path)
-        manifest = {
-            "kind": self.kind,
+        entries = {
             "config": self.config.to_dict(),
             "preprocess": self.preprocessor.config.to_dict(),
             "max_len": self.max_len,
-            "metadata": self.metadata,
         }
-        write_manifest(path, manifest)
+        Manifest(self.kind, entries, self.metadata, self.reference_scores).save(path)
         self._fitted_vocab().save(path)
         embedding_dtype = np.float16 if self.config.float16_embeddings else np.float32
         stored = self.weights | {"embedding": self.weights["embedding"].astype(embedding_dtype)}
         np.savez(path / WEIGHTS_FILE, **stored)
-        if self.reference_scores is not None:  # the drift reference, as the other kinds keep it
-            save_reference_scores(path, self.reference_scores)
 
     @classmethod
     def load(cls, path: Path) -> LstmModel:
         path = Path(path)
-        manifest = read_manifest(path)
-        if manifest.get("kind") != cls.kind:
-            raise ValueError(f"{path} holds a {manifest.get('kind')!r} model, not 'lstm'")
+        saved = Manifest.load(path, cls.kind)
         model = cls(
-            LstmConfig.from_dict(manifest["config"]),
-            PreprocessConfig.from_dict(manifest["preprocess"]),
+            LstmConfig.from_dict(saved.entries["config"]),
+            PreprocessConfig.from_dict(saved.entries["preprocess"]),
         )
         model.vocab = Vocabulary.load(path)
-        model.max_len = int(manifest["max_len"])
-        model.metadata = dict(manifest.get("metadata", {}))
-        model.reference_scores = load_reference_scores(path)
+        model.max_len = int(saved.entries["max_len"])
+        model.metadata, model.reference_scores = saved.metadata, saved.reference_scores
         with np.load(path / WEIGHTS_FILE) as stored:
             model.weights = {name: stored[name].astype(np.float32) for name in stored.files}
         model._runtime = NumpyBiLstm(model.weights, model.config.pooling)  # now, not on a tweet

@@ -5,8 +5,8 @@ The embedding and the LSTM input kernels are folded once into one table per dire
 the recurrent matmul. The backward LSTM runs forward over each text reversed. Rows are
 sorted by length so each step only touches the texts still running; no padding is read.
 Gate order and activations follow Keras' LSTM (i, f, c, o; sigmoid, tanh). BLAS runs on
-one thread here: the matmuls are small, and a spinning second OpenBLAS thread made a busy
-2-core machine 10x slower (training/tools/bench_model.py).
+one thread here: the matmuls are small, and a second spinning OpenBLAS thread competes with
+the worker for the cores (docs/lstm.md).
 """
 
 from __future__ import annotations

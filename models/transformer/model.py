@@ -17,12 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from models.manifest import (
-    load_reference_scores,
-    read_manifest,
-    save_reference_scores,
-    write_manifest,
-)
+from models.manifest import Manifest
 from models.transformer.wordpiece import WordPieceEncoder, bucketed_batches, check_texts, pad_ids
 
 TOKENIZER_FILE = "tokenizer.json"
@@ -35,9 +30,9 @@ class TransformerConfig:
     checkpoint: str | None = None  # local checkpoint directory; None: the bundled MiniLM
     max_length: int = 64  # wordpieces, [CLS] and [SEP] included
     clean: bool = True  # apply models.preprocessing.clean_tweet before WordPiece
-    trainable_layers: int = 4  # of MiniLM's 6 (the seed tuned 2; 4 measured better)
+    trainable_layers: int = 4  # of MiniLM's 6 (the choice: docs/transformer.md)
     dropout: float = 0.1
-    learning_rate: float = 1e-4  # measured against 2e-5 and 5e-5
+    learning_rate: float = 1e-4
     weight_decay: float = 0.01
     clipnorm: float = 1.0
     batch_size: int = 32
@@ -45,8 +40,8 @@ class TransformerConfig:
     epochs: int = 2
     patience: int = 1
     max_train_samples: int | None = None  # random training subset, to fit a time budget
-    # Keras dtype policy while caching and fine-tuning: "mixed_bfloat16" is ~1.5-1.9x faster
-    # on CPUs with AVX512-BF16/AMX, "auto" picks it there. Served models compute in float32.
+    # Keras dtype policy while caching and fine-tuning: "auto" picks "mixed_bfloat16" on CPUs
+    # with AVX512-BF16/AMX (faster there), else "float32". Served models compute in float32.
     train_dtype: str = "auto"
     # Fine-tuning stops after the batch that passes this many seconds since fit() began
     # (validation and the float32 copy follow, about a minute); None: no limit.
@@ -184,14 +179,12 @@ class TransformerModel:
     def save(self, path: Path) -> None:
         net, encoder = self._ready()
         path = Path(path)
-        manifest = {"kind": self.kind, "config": self.config.to_dict(), "metadata": self.metadata}
-        write_manifest(path, manifest)
+        entries = {"config": self.config.to_dict()}
+        Manifest(self.kind, entries, self.metadata, self.reference_scores).save(path)
         (path / TOKENIZER_FILE).write_text(encoder.to_json())
         net.backbone.save_to_preset(str(path / BACKBONE_DIR))
         kernel, bias = net.head.get_weights()
         np.savez(path / HEAD_FILE, kernel=kernel, bias=bias)
-        if self.reference_scores is not None:
-            save_reference_scores(path, self.reference_scores)
 
     @classmethod
     def load(cls, path: Path) -> TransformerModel:
@@ -199,15 +192,12 @@ class TransformerModel:
         from tokenizers import Tokenizer
 
         path = Path(path)
-        manifest = read_manifest(path)
-        if manifest.get("kind") != cls.kind:
-            raise ValueError(f"{path}: model kind is {manifest.get('kind')!r}, not {cls.kind!r}")
-        model = cls(TransformerConfig.from_dict(manifest["config"]))
-        model.metadata = manifest.get("metadata", {})
+        saved = Manifest.load(path, cls.kind)
+        model = cls(TransformerConfig.from_dict(saved.entries["config"]))
+        model.metadata, model.reference_scores = saved.metadata, saved.reference_scores
         backbone_dir = str((path / BACKBONE_DIR).resolve())
         backbone = keras_hub.models.Backbone.from_preset(backbone_dir, dtype="float32")
         model._build(backbone, Tokenizer.from_file(str(path / TOKENIZER_FILE)))
         with np.load(path / HEAD_FILE) as head:
             model._net.head.set_weights([head["kernel"], head["bias"]])
-        model.reference_scores = load_reference_scores(path)
         return model

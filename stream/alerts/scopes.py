@@ -4,7 +4,8 @@ Scope names are bounded (they become Prometheus label values and table keys) and
 the name only, so every worker and every restart names a tweet's scopes alike: configured
 airlines and tags get their own scope; unknown ones fold into `max_other` buckets per kind,
 `airline:other-07` (CRC-32 of the name), or `airline:other` when `max_other` is 0. Aspects
-come from a keyword map matched on stemmed tokens of the cleaned text.
+come from a keyword map matched on stemmed words. Mentions, hashtags and words are read by
+`models.preprocessing.tweet_terms`, with the patterns the model's cleaning uses.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from models.preprocessing import clean_tweet
+from models.preprocessing import tweet_terms
 from stream.settings import Settings
 
 GLOBAL = "global"
@@ -29,9 +30,6 @@ DEFAULT_ASPECT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "comfort": ("seat", "legroom", "food", "meal", "wifi", "entertainment", "cramped"),
 }
 
-_MENTION = re.compile(r"(?<![\w@])@(\w{1,30})")
-_HASHTAG = re.compile(r"(?<![\w#])#(\w{1,50})")
-_WORD = re.compile(r"[a-z]+")
 _NAME = re.compile(r"[^a-z0-9]")
 
 
@@ -108,12 +106,14 @@ class FoundScopes:
 
 
 def find_scopes(text: str, tags: Sequence[str], config: ScopeConfig) -> FoundScopes:
-    """The costly, stateless half of `scopes_for` (regexes, cleaning, stemming)."""
+    """The costly, stateless half of `scopes_for` (one pass over the text, stemming)."""
     if not isinstance(text, str):
         raise ValueError(f"text: must be a string, got {type(text).__name__}")
     if isinstance(tags, str) or not all(isinstance(tag, str) for tag in tags):
         raise ValueError(f"tags: must be a list of strings, got {tags!r}")
-    return FoundScopes(tuple(_named_entities(text, tags, config)), tuple(aspects_of(text, config)))
+    terms = tweet_terms(text)
+    entities = _named_entities(terms.entities, tags, config)
+    return FoundScopes(tuple(entities), tuple(_aspects(terms.words, config)))
 
 
 def bound_scopes(found: FoundScopes, config: ScopeConfig) -> list[str]:
@@ -132,16 +132,26 @@ def scopes_for(text: str, tags: Sequence[str], config: ScopeConfig) -> list[str]
     return bound_scopes(find_scopes(text, tags, config), config)
 
 
-def _named_entities(text: str, tags: Sequence[str], config: ScopeConfig) -> list[tuple[str, str]]:
-    """(kind, name) from record tags (`airline:x`, `tag:x`, `topic:x` or bare `x`),
-    @mentions (airlines) and #hashtags (airlines when known, else topic tags)."""
+def _named_entities(
+    found: Sequence[str], tags: Sequence[str], config: ScopeConfig
+) -> list[tuple[str, str]]:
+    """(kind, name) from record tags (`airline:x`, `tag:x`, `topic:x`, `@x`, `#x` or bare
+    `x`), then the text's @mentions and #hashtags (`found`, as `tweet_terms` gives them).
+    A mention names an airline; a hashtag, an airline when known, else a topic tag."""
     entities: list[tuple[str, str]] = []
     for tag in tags:
         kind, _, name = tag.rpartition(":")
-        entities.append(_classify(kind or "tag", normalise_name(name), config))
-    entities += [("airline", normalise_name(m)) for m in _MENTION.findall(text)]
-    entities += [_classify("tag", normalise_name(h), config) for h in _HASHTAG.findall(text)]
+        entities.append(_classify(kind or _kind_of(name), normalise_name(name), config))
+    mentions = [name for name in found if name.startswith("@")]
+    hashtags = [name for name in found if not name.startswith("@")]
+    entities += [("airline", normalise_name(m)) for m in mentions]
+    entities += [_classify("tag", normalise_name(h), config) for h in hashtags]
     return [(kind, name) for kind, name in entities if name]
+
+
+def _kind_of(tag: str) -> str:
+    """A bare record tag: `@x` (a mention, as `tags_of` writes it) is an airline."""
+    return "airline" if tag.startswith("@") else "tag"
 
 
 def _classify(kind: str, name: str, config: ScopeConfig) -> tuple[str, str]:
@@ -160,9 +170,13 @@ def _bounded(kind: str, name: str, config: ScopeConfig) -> str:
 
 
 def aspects_of(text: str, config: ScopeConfig) -> list[str]:
-    """Aspects whose keywords appear (stemmed) in the cleaned text, in order of appearance."""
+    """Aspects whose keywords appear (stemmed) in the text, in order of appearance."""
+    return _aspects(tweet_terms(text).words, config)
+
+
+def _aspects(words: Sequence[str], config: ScopeConfig) -> list[str]:
     found: list[str] = []
-    for word in _WORD.findall(clean_tweet(text)):
+    for word in words:
         aspect = config.aspect_by_stem.get(stem(word))
         if aspect and aspect not in found:
             found.append(aspect)

@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from models.preprocessing import MENTION
+
 AIRLINE_DATA = (
     Path(__file__).resolve().parents[3]
     / "shared/data/airline/airline_tweets_2015-02-16_to_21.csv.gz"
@@ -41,7 +43,6 @@ HANDLES = (
     "delta",
 )
 AIRPARADIS = "airparadis"
-_HANDLE = re.compile(r"(?<![\w@])@(" + "|".join(HANDLES) + r")\b", re.IGNORECASE)
 
 COMPLAINTS = (
     "lost my bag AGAIN",
@@ -113,8 +114,12 @@ def read_airline_tweets(path: Path) -> list[dict[str, str]]:
 
 def readdress(text: str) -> str:
     """The tweet as if sent to @AirParadis: airline handles replaced."""
-    changed = _HANDLE.sub("@AirParadis", text)
+    changed = MENTION.sub(_to_airparadis, text)
     return changed if changed != text else f"@AirParadis {text}"
+
+
+def _to_airparadis(mention: re.Match[str]) -> str:
+    return "@AirParadis" if mention.group(1).lower() in HANDLES else mention.group(0)
 
 
 def build(

@@ -6,7 +6,6 @@ import csv
 import gzip
 import io
 import json
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -14,18 +13,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from models.preprocessing import tweet_terms
 from stream.kafka.security import raise_on_security_error
 from stream.records import RawTweet
 from stream.settings import Settings
 
 PACING_S = 0.002  # a rate-paced producer runs at most this far ahead of schedule
 
-_TAG = re.compile(r"(?<![\w@#])[@#](\w{1,30})")
-
 
 def tags_of(text: str) -> list[str]:
     """@mentions and #hashtags, lower-cased, in order, without duplicates."""
-    return list(dict.fromkeys(f"{m.group(0)[0]}{m.group(1).lower()}" for m in _TAG.finditer(text)))
+    return list(dict.fromkeys(entity.lower() for entity in tweet_terms(text).entities))
 
 
 def _open_text(path: Path) -> io.TextIOBase:

@@ -1,13 +1,10 @@
 """Offset bookkeeping for the worker's Faust consumer: commit only what a stream processed.
 
-Repeating the kill -9 test, with this consumer logging its decisions, showed how Faust's
-bookkeeping lost tweets after a restart. The rebalance seeks to the committed offset C, but
-records fetched before the seek (from C + 8 to C + 17 on) may arrive first. Faust then took
-the offsets in between for a gap (as if compacted away) and counted them acked, dropped
-their copies, fetched again from C, as "below the read offset", and its commit walk let a
-missing record at C itself through. Records delivered while the seek was awaited were also
-lost: resuming the flow empties the streams' buffers. And Faust acks the records a stream
-skips in a rebalance as if processed. `ProcessedOffsets` keeps Faust's machinery and
+After a rebalance's seek to the committed offset, records fetched before the seek may
+arrive first; Faust's own rules then take the offsets in between for a gap and ack them,
+drop re-fetched copies "below the read offset", and ack records a stream skipped or that a
+resume wiped from the streams' buffers: tweets lost on a restart (how the kill -9 runs
+showed it: docs/stream.md, "One batch"). `ProcessedOffsets` keeps Faust's machinery and
 changes its rules: only records a stream took (and, on a guarded topic, that the pipeline
 marked done) are acked; offsets are never gap-filled; a record below the read offset is
 delivered unless a copy of it was delivered since the last seek, or it was processed; a

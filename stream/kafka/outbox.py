@@ -1,10 +1,10 @@
 """The scoring agent's producer: librdkafka (confluent-kafka), one ack future per batch.
 
-Faust's producer (aiokafka) builds and frames every record in Python; at thousands of
-scored tweets a second that was the largest cost of the worker's event loop (profiled).
-The records of a scored batch (events, review copies, window deltas, dead letters) go
-through this C producer instead, and the batch awaits one future that resolves when the
-broker has acknowledged all of them, or fails with the first delivery error.
+Faust's producer (aiokafka) builds and frames every record in Python, the largest cost of
+the worker's event loop at full rate (docs/stream.md). The records of a scored batch
+(events, review copies, window deltas, dead letters) go through this C producer instead,
+and the batch awaits one future that resolves when the broker has acknowledged all of
+them, or fails with the first delivery error.
 Alerts, a few a minute, stay on Faust's producer.
 
 Keys are partitioned with murmur2, as Java clients and aiokafka do, so a key lands on the

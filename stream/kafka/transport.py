@@ -5,13 +5,9 @@ stream processed (`stream.kafka.offsets`).
 Faust builds its consumer with `fetch_max_wait_ms=1500`, not configurable. aiokafka keeps
 one fetch in flight per broker and leaves out of it the partitions whose records are
 still queued locally, so a fetch may hold only quiet partitions (feedback, the scoped
-topic between batches) and park on the broker for up to 1.5 s while new tweets wait
-behind it: seen as 1-1.4 s gaps in produce-to-scored latency. 10 ms bounds that wait.
-The broker also holds a fetch until 64 KB are ready or those 10 ms have passed, instead of
-answering as soon as one record is: at 2,400 tweets/s that cut the worker's CPU by 17 %
-(fewer fetches decoded in Python) and its p95 produce-to-scored latency by ~15 % (20 ms
-was slower). The price: an idle worker polls 100 times a second, ~10 % of a core for it
-and as much for the broker (3.5 % each with 50 ms and no minimum).
+topic between batches) and park on the broker while new tweets wait behind it. Here the
+broker waits at most `FETCH_MAX_WAIT_MS` for `FETCH_MIN_BYTES` before it answers (fewer,
+fuller fetches; an idle worker polls more often). Measurements: docs/stream.md.
 """
 
 from __future__ import annotations
@@ -45,7 +41,7 @@ class Consumer(ProcessedOffsets):
     async def wait_first(self, *coros: Any, timeout: Any = None) -> WaitResults:
         """Faust's drain loop delivers each record with `wait_first(callback(message),
         suspend_flow.wait())`, so that a rebalance interrupts a delivery stuck on a full
-        stream buffer: four tasks a record (~40 us, the loop's largest single cost). Here
+        stream buffer: four tasks a record (the loop's largest single cost). Here
         the delivery's first step runs inline; only if it has to wait is it raced as Faust
         does. The first step of a coroutine is what a task would run first anyway."""
         racing = len(coros) == 2 and all(iscoroutine(coro) for coro in coros)

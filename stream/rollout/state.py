@@ -114,25 +114,12 @@ def advance(
     _require_active(state, "advance")
     share = state.next_share
     phase: Phase = "canary" if share is not None else "done"
+    action = "advance" if share is not None else "done"
     share = 1.0 if share is None else share
-    action = "done" if phase == "done" else "advance"
     step = Step(
-        at=now,
-        phase=phase,
-        share=share,
-        action=action,
-        by=by,
-        reason=reason,
-        figures=figures or {},
+        at=now, phase=phase, share=share, action=action, by=by, reason=reason, figures=figures or {}
     )
-    return state.model_copy(
-        update={
-            "phase": phase,
-            "share": share,
-            "step_started_at": now,
-            "history": (*state.history, step),
-        }
-    )
+    return _moved(state, step)
 
 
 def roll_back(
@@ -144,24 +131,18 @@ def roll_back(
 ) -> RolloutState:
     """Back to 0 %: the champion scores everything again."""
     _require_active(state, "roll back")
+    phase: Phase = "rolled_back"
     action = "rollback" if by == "guard" else "abort"
     step = Step(
-        at=now,
-        phase="rolled_back",
-        share=0.0,
-        action=action,
-        by=by,
-        reason=reason,
-        figures=figures or {},
+        at=now, phase=phase, share=0.0, action=action, by=by, reason=reason, figures=figures or {}
     )
-    return state.model_copy(
-        update={
-            "phase": "rolled_back",
-            "share": 0.0,
-            "step_started_at": now,
-            "history": (*state.history, step),
-        }
-    )
+    return _moved(state, step)
+
+
+def _moved(state: RolloutState, step: Step) -> RolloutState:
+    """`state` in the step's phase and share, from the step's time, with the step recorded."""
+    update = {"phase": step.phase, "share": step.share, "step_started_at": step.at}
+    return state.model_copy(update={**update, "history": (*state.history, step)})
 
 
 def _require_active(state: RolloutState, what: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from models.preprocessing import (
@@ -15,6 +17,7 @@ from models.preprocessing import (
     PreprocessConfig,
     Preprocessor,
     clean_tweet,
+    tweet_terms,
 )
 from tests.conftest import labelled_sample
 
@@ -39,8 +42,47 @@ def test_clean_tweet(raw: str, clean: str) -> None:
 
 
 def test_clean_tweet_is_idempotent() -> None:
-    once = clean_tweet("@bob LOOOOVE #GreatCrew :) http://x.co 42")
-    assert clean_tweet(once) == once
+    for text in ["@bob LOOOOVE #GreatCrew :) http://x.co 42", "@#glued #@glued"]:
+        once = clean_tweet(text)
+        assert clean_tweet(once) == once, text
+
+
+def test_clean_tweet_is_not_cached() -> None:
+    """The stream cleans each tweet once by design (the model); nothing is memoised."""
+    assert not hasattr(clean_tweet, "cache_info")
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("@AirParadis lost my bag #BagFail", ("@AirParadis", "#BagFail")),
+        ("#first then @second", ("#first", "@second")),
+        ("mail a@b.com or x#y", ()),
+        # the variants differed on these (scopes and tags read inside URLs, or glued marks)
+        ("see https://x.com/#baggage and http://m.com/@delta", ()),
+        ("@#glued #@glued", ()),
+        ("&#64;escaped &#35;tag", ("@escaped", "#tag")),
+        ("#" + "a" * 40, ("#" + "a" * 40,)),  # one name, not cut at 30 or 50 characters
+        ("@" + "b" * 40, ("@" + "b" * 30,)),  # a mention is cut at 30, as clean_tweet cuts it
+    ],
+)
+def test_tweet_terms_entities(text: str, entities: tuple[str, ...]) -> None:
+    assert tweet_terms(text).entities == entities
+
+
+def test_tweet_terms_words_are_clean_tweets_words_without_placeholders() -> None:
+    """One set of patterns: the words scopes match are the words the model's cleaning keeps."""
+    placeholders = {"url", "user", "num"}
+    texts, _ = labelled_sample(1000)
+    edge_cases = ["#LostLuggage soooo LATE @x http://t.co/baggage", "fees&amp;fares 42 bags"]
+    for text in [*edge_cases, *texts]:
+        if not text.isascii():  # emojis become words in clean_tweet, not in tweet_terms
+            continue
+        cleaned = re.findall("[a-z]+", clean_tweet(text))
+        cleaned_words = [w for w in cleaned if w not in placeholders]
+        words = [w for w in tweet_terms(text).words if w not in placeholders]
+        assert words == cleaned_words, text
+    assert tweet_terms("@user_x #UserX").words == ("user", "x")
 
 
 def test_tokens_map_emoticons_to_words() -> None:

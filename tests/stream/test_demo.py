@@ -18,6 +18,7 @@ from stream.demo.replay import (
     airlines_of,
     build,
     read_airline_tweets,
+    readdress,
     worker_env,
     write_replay,
 )
@@ -105,6 +106,12 @@ def test_the_headline_holds_for_any_reasonable_reading(replay, reading):
     assert problems(alerts, PLAN.control) == []
     ours = [a for a in alerts if a["scope"] == "airline:airparadis"]
     assert [a["status"] for a in ours] == ["raised", "resolved"]
+
+
+def test_readdress_replaces_the_files_airline_mentions_only():
+    """Mentions as `models.preprocessing.MENTION` reads them: whole handles, any case."""
+    assert readdress("@united lost it, @JetBlue too") == "@AirParadis lost it, @AirParadis too"
+    assert readdress("@united_fan a@united.com") == "@AirParadis @united_fan a@united.com"
 
 
 def test_problems_name_what_did_not_happen():

@@ -13,17 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-COLUMNS = (
-    "tweet_id",
-    "text",
-    "label",
-    "source",
-    "tweet_time",
-    "labelled_at",
-    "model_version",
-    "model_score",
-    "trusted",
-)
+from stream.labels.resolve import COLUMNS  # the label store's columns, in its order
+
 TRAINED = {"negative": 0, "positive": 1}
 AIRLINE_SOURCE = "import:airline"
 
@@ -43,7 +34,8 @@ def airline_frame(path: Path | str, source: str = AIRLINE_SOURCE) -> pd.DataFram
             "model_version": None,
             "model_score": np.nan,
             "trusted": True,
-        }
+        },
+        columns=COLUMNS,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -25,10 +25,18 @@ Scorer = Callable[[Sequence[str]], np.ndarray]
 app = typer.Typer(add_completion=False, help=__doc__)
 
 
-def keras_scorers(model: LstmModel) -> dict[str, Scorer]:
-    from models.lstm.keras_net import compiled_scorer
+def compiled_scorer(model: Any) -> Any:
+    """`model(ids, training=False)` as one traced graph for any batch and length."""
+    import tensorflow as tf
 
-    network = model.keras_model()
+    signature = [tf.TensorSpec(shape=(None, None), dtype=tf.int32)]
+    return tf.function(lambda ids: model(ids, training=False), input_signature=signature)
+
+
+def keras_scorers(model: LstmModel) -> dict[str, Scorer]:
+    from models.lstm.keras_net import network_with
+
+    network = network_with(model.config, model.weights)
     compiled = compiled_scorer(network)
 
     def with_function(texts: Sequence[str]) -> np.ndarray:

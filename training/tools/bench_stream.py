@@ -64,9 +64,10 @@ def per_tweet_keras(served: ServedModel, texts: list[str]) -> float | None:
     model = served.model
     if not isinstance(model, LstmModel):
         return None
+    from models.lstm.keras_net import network_with
     from models.lstm.vocab import pad_batch
 
-    network = model.keras_model()
+    network = network_with(model.config, model.weights)
     network.predict(pad_batch(model.encode(texts[:1])), verbose=0)  # warm-up (tracing)
     started = time.perf_counter()
     for text in texts:

@@ -86,7 +86,7 @@ def test_save_keeps_the_reference_scores_it_holds(fitted: LstmModel, tmp_path: P
     finally:
         fitted.reference_scores = held
     loaded = load_model(tmp_path)
-    np.testing.assert_allclose(loaded.reference_scores, [0.2, 0.7], rtol=1e-6)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(loaded.reference_scores, np.array([0.2, 0.7]), rtol=1e-6)  # type: ignore[attr-defined]
 
 
 def test_single_tweet_scores_equal_batch_scores(
@@ -105,7 +105,10 @@ def test_numpy_runtime_matches_keras_network(
     texts = tiny_data[0][:64]
     padded = pad_batch(fitted.encode(texts))
     assert (padded == 0).any(), "the batch must contain padding for this test to mean something"
-    keras_scores = np.asarray(fitted.keras_model()(padded, training=False))[:, 0]
+    from models.lstm.keras_net import network_with
+
+    network = network_with(fitted.config, fitted.weights)
+    keras_scores = np.asarray(network(padded, training=False))[:, 0]
     np.testing.assert_allclose(fitted.predict_proba(texts), keras_scores, atol=1e-5, rtol=0)
 
 

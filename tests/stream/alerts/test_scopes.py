@@ -1,6 +1,7 @@
 import pytest
 
 from stream.alerts.scopes import ScopeConfig, aspects_of, normalise_name, scopes_for
+from stream.kafka.clients import tags_of
 from stream.settings import Settings
 
 CONFIG = ScopeConfig.build(known_airlines=["AirParadis", "air_france"], known_tags=["lounge"],
@@ -89,3 +90,27 @@ def test_bad_input_is_named():
 
 def test_normalise_name():
     assert normalise_name("@Air_Paradis") == "airparadis"
+
+
+def test_urls_glued_marks_and_long_hashtags_as_the_model_reads_them() -> None:
+    """Scopes read mentions and hashtags with `models.preprocessing`'s patterns."""
+    config = ScopeConfig.build(known_airlines=["delta"], known_tags=["x" * 40], max_other=0)
+    assert scopes_for("https://x.com/#lounge http://m.com/@delta", [], config) == ["global"]
+    assert scopes_for("@#delta #@delta", [], config) == ["global"]
+    assert scopes_for("#" + "x" * 40, [], config) == ["global", f"tag:{'x' * 40}"]
+
+
+def test_record_tags_from_the_producer_name_the_scopes_the_text_names() -> None:
+    """`tags_of` writes `@name` for a mention: an airline, as the mention in the text."""
+    for text in ["@Delta late again", "#" + "Long" * 10 + " again", "#Lounge @x"]:
+        with_tags, text_only = scopes_for(text, tags_of(text), CONFIG), scopes_for(text, [], CONFIG)
+        assert sorted(with_tags) == sorted(text_only), text
+    assert scopes_for("hi", ["@united"], ScopeConfig.build(max_other=0)) == [
+        "global", "airline:other"
+    ]  # fmt: skip
+
+
+def test_placeholders_are_not_words() -> None:
+    config = ScopeConfig.build(aspect_keywords={"web": ("url", "user")}, max_other=0)
+    assert aspects_of("@bob see http://x.co", config) == []
+    assert aspects_of("this user hates the url", config) == ["web"]

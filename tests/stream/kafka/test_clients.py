@@ -18,6 +18,12 @@ def test_tags_are_mentions_and_hashtags_lowercased_once() -> None:
     assert tags_of("mail me at a@b.com") == []
 
 
+def test_tags_are_read_as_the_model_and_scopes_read_them() -> None:
+    """One definition (`models.preprocessing`): no tags inside URLs, a hashtag not cut at 30."""
+    assert tags_of("https://x.com/#frag http://m.com/@user") == []
+    assert tags_of("#" + "A" * 40 + " &#64;Esc") == ["#" + "a" * 40, "@esc"]
+
+
 def test_csv_gz_and_jsonl_files(tmp_path: Path) -> None:
     csv_path = tmp_path / "t.csv.gz"
     with gzip.open(csv_path, "wt") as handle:
