@@ -115,6 +115,7 @@ class TfidfModel:
         self.metadata: dict[str, Any] = {}
         self.reference_scores: np.ndarray | None = None  # validation scores: drift reference
         self._fitted = False
+        self._last_batch: tuple[list[str], list[str]] = ([], [])
 
     def fit(
         self,
@@ -150,15 +151,22 @@ class TfidfModel:
         self._check_fitted()
         if not len(texts):
             return np.empty(0, dtype=np.float32)
-        return self.pipeline.predict_proba(list(texts))[:, 1].astype(np.float32)
+        lines = self._token_lines(texts)
+        return self.pipeline[1:].predict_proba(lines)[:, 1].astype(np.float32)
 
     def oov_rate(self, texts: Sequence[str]) -> float:
         self._check_fitted()
         vocabulary = self._vectorizers()[0][1].vocabulary_
-        tokens = [
-            tok for line in tokens_as_text(texts, self.config.preprocessing) for tok in line.split()
-        ]
+        tokens = [tok for line in self._token_lines(texts) for tok in line.split()]
         return sum(tok not in vocabulary for tok in tokens) / len(tokens) if tokens else 0.0
+
+    def _token_lines(self, texts: Sequence[str]) -> list[str]:
+        """The pipeline's first step on a batch; the last batch is remembered, as the stream
+        asks for its scores and then its OOV rate."""
+        batch = list(texts)
+        if batch != self._last_batch[0]:
+            self._last_batch = (batch, tokens_as_text(batch, self.config.preprocessing))
+        return self._last_batch[1]
 
     def save(self, path: Path) -> None:
         import skops.io

@@ -92,3 +92,21 @@ def test_loading_another_kind_is_refused(tmp_path: Path) -> None:
     write_manifest(tmp_path, {"kind": "lstm"})
     with pytest.raises(ValueError, match="not 'tfidf'"):
         TfidfModel.load(tmp_path)
+
+
+def test_the_stream_scores_and_oov_rate_of_a_batch_tokenize_it_once(
+    small_tfidf: TfidfModel, monkeypatch
+) -> None:
+    """The stream asks a batch's scores, then its OOV rate: one tokenization, same answers
+    as the whole scikit-learn pipeline."""
+    import models.tfidf
+
+    calls = []
+    real = models.tfidf.tokens_as_text
+    monkeypatch.setattr(models.tfidf, "tokens_as_text", lambda *a: calls.append(1) or real(*a))
+    batch = ["love this flight", "lost my bag again", "@airline thanks!!"]
+    scores = small_tfidf.predict_proba(batch)
+    small_tfidf.oov_rate(batch)
+    assert len(calls) == 1
+    whole = small_tfidf.pipeline.predict_proba(batch)[:, 1]
+    assert scores == pytest.approx(whole, abs=1e-6)
