@@ -197,7 +197,7 @@ def orchestrator(
 ) -> None:
     """The learning loop: rollout guards, monthly and on-alert retraining (docs/rollout.md)."""
     from stream.rollout.cli import model_name
-    from stream.rollout.orchestrator import run_orchestrator
+    from stream.rollout.orchestrator.app import run_orchestrator
 
     logging.basicConfig(level=loglevel.upper())
     settings = Settings()
