@@ -30,6 +30,7 @@ GATE_LINE = re.compile(r"gate: v(\d+) vs champion v(\S+): (\w+)")
 class LoopWatch:
     verdict: tuple[bool, str] | None = None  # (passed, why)
     challenger: str | None = None  # the version the retrain registered
+    retrained: bool = False
     other_alerts: Counter[str] = field(default_factory=Counter)
     _alerts: dict[str, str] = field(default_factory=dict)  # alert id -> kind
     _steps: int = 0
@@ -56,16 +57,19 @@ class LoopWatch:
         if kind == "failed":
             self.verdict = (False, f"the retrain failed: {event['detail'][-300:]}")
             return [f"retrain failed: {event['detail'][-300:]}"]
+        self.retrained = True
         match = GATE_LINE.search(event.get("detail", ""))
-        if match is None:
-            self.verdict = (False, f"the retrain printed no gate verdict: {event['detail']}")
-            return ["retrain succeeded, but no gate verdict in its output"]
+        if match is None:  # the output's tail lost the line: the newest version, read by `watch`
+            return ["retrain succeeded"]
         self.challenger = match.group(1)
         return [f"retrain succeeded: version {match.group(1)} registered, gate run"]
 
     def on_gate(self, version: str, tags: Mapping[str, str]) -> list[str]:
         """The gate's tags on the retrained version: its verdict and headline figures."""
-        decision = tags.get("gate.decision", "?")
+        decision = tags.get("gate.decision")
+        if decision is None:
+            self.verdict = (False, f"v{version} has no gate verdict (was the gate run?)")
+            return [f"v{version}: no gate tags"]
         lines = [f"gate: v{version} vs champion v{tags.get('gate.champion_version')}: {decision}"]
         window = tags.get("gate.recent.window", "?")
         lines.append(f"  recent labels ({tags.get('gate.recent.n')} tweets, {window}):")
@@ -154,6 +158,8 @@ def watch(
                 topic, value = message.topic(), message.value()
                 if not message.error() and topic in handlers and value:
                     _echo(echo, _handle(handlers[topic], topic, value))
+            if loop.retrained and loop.challenger is None:
+                loop.challenger = _newest_version(settings, name)
             if loop.challenger and gated != loop.challenger and loop.verdict is None:
                 gated = loop.challenger
                 tags = registry.client(settings).get_model_version(name, gated).tags
@@ -167,6 +173,13 @@ def watch(
         echo("other alerts (not retrain triggers): " + ", ".join(
             f"{count} {kind}" for kind, count in sorted(loop.other_alerts.items())))  # fmt: skip
     return loop.verdict or (False, f"timed out after {timeout_s:.0f}s: {_waiting_for(loop)}")
+
+
+def _newest_version(settings: Settings, name: str) -> str:
+    from models import registry
+
+    versions = registry.client(settings).search_model_versions(f"name = '{name}'")
+    return str(max(int(v.version) for v in versions))
 
 
 def _handle(handler: Callable[[Mapping], list[str]], topic: str, value: bytes) -> list[str]:

@@ -76,3 +76,11 @@ def test_an_older_rollout_is_not_this_loop():
     watch = LoopWatch(challenger="5")
     assert watch.on_rollout(rollout.start("m", "3", "1", T0), "1") == []
     assert watch.verdict is None
+
+
+def test_a_retrain_output_without_the_gate_line_leaves_the_version_to_the_registry():
+    watch = LoopWatch()
+    assert watch.on_retrain(retrain("succeeded", detail="...cut")) == ["retrain succeeded"]
+    assert watch.retrained and watch.challenger is None and watch.verdict is None
+    watch.on_gate("3", {})
+    assert watch.verdict == (False, "v3 has no gate verdict (was the gate run?)")
