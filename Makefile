@@ -53,7 +53,7 @@ soak: ## One worker at half the max rate for MINUTES; CSV + plot in docs/soak; n
 	$(PY) -m training.tools.soak --minutes $(MINUTES) --label $(MINUTES)min $(if $(MODEL),--model $(MODEL))
 
 loop: ## The learning loop on screen: alert -> retrain -> gate -> shadow -> canary -> champion; not in CI
-	bash deploy/loop.sh
+	VENV=$(VENV) bash deploy/loop.sh
 
 ci: ## What CI runs: install, broker, lint, typecheck, tests
 	bash .ci/run

@@ -10,7 +10,7 @@
 # controller port and data dir: AIRPARADIS_KAFKA_CONTROLLER_PORT, AIRPARADIS_KAFKA_DATA_DIR),
 # AIRPARADIS_WEB_PORT=6066 (worker), AIRPARADIS_ORCHESTRATOR_PORT=6067, LOOP_RATE=200 tweets/s,
 # LOOP_DWELL_S=20 (each rollout step), LOOP_TIMEOUT=600 (seconds for the loop to close),
-# LOOP_KEEP=1 (leave the worker, orchestrator, sink and traffic running).
+# LOOP_KEEP=1 (leave the worker, orchestrator, sink and traffic running), VENV=.venv.
 #
 # Everything lives in var/loop-<time>/: its own MLflow registry and label store (the demo's
 # champion is not touched) and its own topics. A quick TF-IDF champion (Sentiment140, 2009)
@@ -37,11 +37,12 @@ for file in "$AIRLINE" "$SUBSET"; do
     [[ -f $file ]] || { echo "loop.sh: missing $file (see ../shared/data/SOURCES.md)"; exit 2; }
 done
 
-if [[ ! -x .venv/bin/airparadis-stream ]]; then
-    say "installing .venv (first run only)"
-    AIRPARADIS_SKIP_APT=1 bash scripts/install.sh
+VENV=${VENV:-.venv}  # as in the Makefile: another installed environment will do
+if [[ ! -x $VENV/bin/airparadis-stream ]]; then
+    say "installing $VENV (first run only)"
+    VENV=$VENV AIRPARADIS_SKIP_APT=1 bash scripts/install.sh
 fi
-export PATH="$PWD/.venv/bin:$PATH"
+export PATH="$(cd "$VENV" && pwd)/bin:$PATH"
 
 PIDS=()
 LOGS=()
@@ -143,7 +144,7 @@ cat <<EOF
   processes  worker, orchestrator, labels sink, traffic ($KEPT); logs in $DIR/
   gate       $DIR/reports/ (the gate's report and plot)
   rollout    AIRPARADIS_DATA_DIR=$DIR airparadis-train rollout status --model tfidf
-  MLflow UI  .venv/bin/mlflow ui --backend-store-uri sqlite:///$PWD/$DIR/mlflow.db --port 5000
+  MLflow UI  $VENV/bin/mlflow ui --backend-store-uri sqlite:///$PWD/$DIR/mlflow.db --port 5000
   topics     AIRPARADIS_TOPIC_RETRAIN=$RUN.retrain ... (retrain events), $RUN.alerts, $RUN.shadow
   broker     bash deploy/kafka/kafka.sh stop
 EOF
