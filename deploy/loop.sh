@@ -8,7 +8,7 @@
 #
 # Environment (defaults): AIRPARADIS_KAFKA_PORT=9092 (the broker this script starts; its
 # controller port and data dir: AIRPARADIS_KAFKA_CONTROLLER_PORT, AIRPARADIS_KAFKA_DATA_DIR),
-# AIRPARADIS_WEB_PORT=6066 (worker), AIRPARADIS_ORCHESTRATOR_PORT=6067, LOOP_RATE=200 tweets/s,
+# AIRPARADIS_WEB_PORT=6066 (worker), AIRPARADIS_ORCHESTRATOR_PORT=6067, LOOP_RATE=100 tweets/s,
 # LOOP_DWELL_S=20 (each rollout step), LOOP_TIMEOUT=600 (seconds for the loop to close),
 # LOOP_KEEP=1 (leave the worker, orchestrator, sink and traffic running), VENV=.venv.
 #
@@ -26,7 +26,7 @@ say() { echo; echo "=== [$(elapsed)s] $*"; }
 export NLTK_DATA=${NLTK_DATA:-$(cd ..; pwd)/shared/data/nltk_data}
 RUN=loop-$(date +%s)
 DIR=var/$RUN
-RATE=${LOOP_RATE:-200}
+RATE=${LOOP_RATE:-100}
 DWELL=${LOOP_DWELL_S:-20}
 AIRLINE=../shared/data/airline/airline_tweets_2015-02-16_to_21.csv.gz
 SUBSET=../shared/data/sentiment140/sentiment140_subset_100k.csv.gz
@@ -89,10 +89,11 @@ export AIRPARADIS_ORCHESTRATOR_PORT=${AIRPARADIS_ORCHESTRATOR_PORT:-6067}
 export AIRPARADIS_MODEL_RELOAD_INTERVAL_S=2 AIRPARADIS_ROLLOUT_CHECK_INTERVAL_S=2
 export AIRPARADIS_ROLLOUT_SHADOW_DWELL_S=$DWELL AIRPARADIS_ROLLOUT_CANARY_DWELL_S=$DWELL
 export AIRPARADIS_ROLLOUT_MIN_EVENTS=300
-# A champion trained on 2009 tweets calls many airline complaints positive; the retrain
-# fixes that, so the challenger's negative ratio is far from the champion's by design.
-# The default 0.15 gap would roll back the fix (docs/learning_loop.md, "The loop on screen").
-export AIRPARADIS_ROLLOUT_MAX_NEGATIVE_GAP=${LOOP_MAX_NEGATIVE_GAP:-0.4}
+# The champion (2009 tweets) calls many airline complaints positive: 38 % negative where the
+# retrained challenger says 79 % (people: about 80 %). The default 0.15 gap guard would roll
+# back that very fix, so it is widened here; the accuracy guard judges on the labels
+# (docs/learning_loop.md, "The loop on screen").
+export AIRPARADIS_ROLLOUT_MAX_NEGATIVE_GAP=${LOOP_MAX_NEGATIVE_GAP:-0.6}
 export AIRPARADIS_RETRAIN_COMMAND="airparadis-train retrain --model tfidf --base-sample 20000 \
 --train-until $CUT --resamples 300 --report-dir $DIR/reports"
 mkdir -p "$DIR/reports"

@@ -73,7 +73,7 @@ class LoopWatch:
         lines = [f"gate: v{version} vs champion v{tags.get('gate.champion_version')}: {decision}"]
         window = tags.get("gate.recent.window", "?")
         lines.append(f"  recent labels ({tags.get('gate.recent.n')} tweets, {window}):")
-        for metric in ("accuracy", "macro_f1", "roc_auc"):
+        for metric in ("accuracy", "f1_macro", "roc_auc"):
             lines += _difference(tags, f"gate.recent.{metric}", metric)
         lines += _difference(tags, "gate.test.roc_auc", "test split roc_auc")
         lines.append(f"  reasons: {tags.get('gate.reasons', '-')}")
@@ -154,7 +154,9 @@ def watch(
     deadline = time.monotonic() + timeout_s
     try:
         while loop.verdict is None and time.monotonic() < deadline:
-            for message in consumer.consume(num_messages=500, timeout=1.0):
+            batch = consumer.consume(num_messages=500, timeout=1.0)
+            # an alert before the request it caused (two topics: no order between them)
+            for message in sorted(batch, key=lambda m: m.topic() != settings.topic_alerts):
                 topic, value = message.topic(), message.value()
                 if not message.error() and topic in handlers and value:
                     _echo(echo, _handle(handlers[topic], topic, value))
