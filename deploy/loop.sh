@@ -94,6 +94,11 @@ export AIRPARADIS_ROLLOUT_MIN_EVENTS=300
 # back that very fix, so it is widened here; the accuracy guard judges on the labels
 # (docs/learning_loop.md, "The loop on screen").
 export AIRPARADIS_ROLLOUT_MAX_NEGATIVE_GAP=${LOOP_MAX_NEGATIVE_GAP:-0.6}
+# p95 latency (produce-to-scored in canary): on a shared, loaded machine it swings 4x and
+# stalls for seconds within a step, and at 100 % the champion's "same period" is a few dozen
+# leftover events; these limits judge the machine there, not the model (2 s and 2x: defaults).
+export AIRPARADIS_ROLLOUT_MAX_P95_RATIO=${LOOP_MAX_P95_RATIO:-5}
+export AIRPARADIS_ROLLOUT_MAX_P95_S=${LOOP_MAX_P95_S:-10}
 export AIRPARADIS_RETRAIN_COMMAND="airparadis-train retrain --model tfidf --base-sample 20000 \
 --train-until $CUT --resamples 300 --report-dir $DIR/reports"
 mkdir -p "$DIR/reports"
