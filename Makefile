@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export NLTK_DATA ?= $(abspath ../shared/data/nltk_data)
 
 .DEFAULT_GOAL := help
-.PHONY: help install kafka-fetch kafka-start kafka-stop kafka-status topics smoke lint typecheck test test-unit ci faults soak
+.PHONY: help install kafka-fetch kafka-start kafka-stop kafka-status topics smoke lint typecheck test test-unit ci faults soak loop
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,6 +51,9 @@ faults: ## Fault drills (broker restart, kill -9, two workers) RUNS times; not i
 
 soak: ## One worker at half the max rate for MINUTES; CSV + plot in docs/soak; not in CI
 	$(PY) -m training.tools.soak --minutes $(MINUTES) --label $(MINUTES)min $(if $(MODEL),--model $(MODEL))
+
+loop: ## The learning loop on screen: alert -> retrain -> gate -> shadow -> canary -> champion; not in CI
+	VENV=$(VENV) bash deploy/loop.sh
 
 ci: ## What CI runs: install, broker, lint, typecheck, tests
 	bash .ci/run

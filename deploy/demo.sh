@@ -95,7 +95,8 @@ curl -s "$URL/metrics" | grep -E '^(tweets_scored_total|tweets_deadlettered_tota
 PROM_PORT=${AIRPARADIS_PROMETHEUS_PORT:-9090}
 sed -e "s|\"worker:6066\"|\"127.0.0.1:$AIRPARADIS_WEB_PORT\"|" \
     -e "s|  - rules.yml|  - $PWD/deploy/prometheus/rules.yml|" \
-    deploy/prometheus/prometheus.yml >"var/$RUN/prometheus.yml"
+    -e '/job_name: air-paradis-orchestrator/,$d' \
+    deploy/prometheus/prometheus.yml >"var/$RUN/prometheus.yml"  # no orchestrator here: deploy/loop.sh
 PROM_CMD="prometheus --config.file=var/$RUN/prometheus.yml --storage.tsdb.path=var/$RUN/prometheus --web.listen-address=127.0.0.1:$PROM_PORT"
 if [[ -n ${DEMO_KEEP:-} ]] && command -v prometheus >/dev/null; then
     $PROM_CMD >"var/$RUN/prometheus.log" 2>&1 &

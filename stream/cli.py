@@ -6,6 +6,7 @@ import itertools
 import json
 import logging
 import shlex
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -156,6 +157,53 @@ def demo_check(
     )
 
 
+@app.command("loop-traffic")
+def loop_traffic(
+    path: Annotated[Path, typer.Argument(help="the airline tweets CSV (.gz)")],
+    until: Annotated[str | None, typer.Option(help="only tweets before this time (ISO)")] = None,
+    rate: Annotated[float, typer.Option(help="tweets per second (and as many labels)")] = 200.0,
+    rounds: Annotated[int, typer.Option(help="passes over the file; 0 = until stopped")] = 1,
+    lag_s: Annotated[float, typer.Option(help="seconds between a tweet and its label")] = 3.0,
+) -> None:
+    """Labelled airline tweets as live tweets, their labels as feedback (deploy/loop.sh)."""
+    from datetime import datetime
+
+    from stream.demo import loop_traffic as traffic
+    from stream.labels.records import utc
+
+    labelled = traffic.airline_feedback(path, utc(datetime.fromisoformat(until)) if until else None)
+    typer.echo(
+        f"{len(labelled):,} labelled tweets, {rate:g}/s, each label {lag_s:g}s after its tweet"
+    )
+    with _refused_is_fatal():
+        sent = traffic.run(Settings(), labelled, rate, rounds, lag_s)
+    typer.echo(f"sent {sent:,} tweets and their labels")
+
+
+@app.command("loop-watch")
+def loop_watch(
+    model: Annotated[
+        str | None, typer.Option(help="Registered name (default: the served one).")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="seconds before giving up")] = 600.0,
+) -> None:
+    """Narrate the learning loop (alert, retrain, gate, shadow, canary) until a new champion
+    (exit 0) or the step that stopped it (exit 1)."""
+    from stream.demo.loop_watch import watch
+    from stream.rollout.cli import model_name
+
+    settings = Settings()
+    started = time.monotonic()
+
+    def echo(line: str) -> None:
+        typer.echo(f"[{time.monotonic() - started:5.0f}s] {line}" if line[:1] != " " else line)
+
+    with _refused_is_fatal():
+        passed, why = watch(settings, model_name(settings, model), timeout, echo)
+    typer.echo(f"loop {'passed' if passed else 'FAILED'}: {why}")
+    raise typer.Exit(0 if passed else 1)
+
+
 @app.command("serving")
 def serving() -> None:
     """Print the model the worker would serve (exit 1 if none can be resolved)."""
@@ -197,7 +245,7 @@ def orchestrator(
 ) -> None:
     """The learning loop: rollout guards, monthly and on-alert retraining (docs/rollout.md)."""
     from stream.rollout.cli import model_name
-    from stream.rollout.orchestrator import run_orchestrator
+    from stream.rollout.orchestrator.app import run_orchestrator
 
     logging.basicConfig(level=loglevel.upper())
     settings = Settings()

@@ -26,7 +26,7 @@ from tests.kafka_broker import (
     delete_topics_containing,
     docker_engine_answers,
 )
-from training.tools.local_worker import Worker, isolated_env
+from training.tools.local_worker import OrchestratorProcess, Worker, isolated_env
 
 TOPIC_FIELDS = (
     "topic_raw",
@@ -187,3 +187,19 @@ def start_worker(tmp_path: Path, kafka_bootstrap: str) -> Iterator:
         app_id = worker.env.get("AIRPARADIS_APP_ID", "")
         if app_id.startswith("test-"):  # an isolated_env worker: its topics carry the tag
             delete_topics_containing(kafka_bootstrap, app_id.removeprefix("test-"))
+
+
+@pytest.fixture
+def start_orchestrator(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], Worker]]:
+    """start_orchestrator(env) -> a running `airparadis-stream orchestrator` (its /metrics
+    answers on AIRPARADIS_ORCHESTRATOR_PORT), stopped after the test."""
+    started: list[Worker] = []
+
+    def start(env: dict[str, str]) -> Worker:
+        process = OrchestratorProcess(env, tmp_path / "orchestrator.log")
+        started.append(process)
+        return process.start()
+
+    yield start
+    for process in started:
+        process.stop()

@@ -60,6 +60,7 @@ class ChallengerSlot:
                 metrics.ROLLOUT_SHARE.labels(state.challenger).set(state.share)
             return current.state != state
         served = load_served(self.settings, f"models:/{state.model_name}/{state.challenger}")
+        served.score(["warm-up"])  # the child's first call loads lazily: not in the guards' p95
         self._install(Challenger(state, served))
         log.info("rollout: version %s in %s at %.0f%%", state.challenger, state.phase,
                  state.share * 100)  # fmt: skip

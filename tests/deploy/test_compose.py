@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-SERVICES = {"kafka", "topics", "worker", "mlflow", "prometheus", "grafana"}
+SERVICES = {"kafka", "topics", "worker", "orchestrator", "mlflow", "prometheus", "grafana"}
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,7 @@ def test_declares_the_stack(compose: dict[str, Any]) -> None:
         assert "image" in service or "build" in service, name
     assert compose["services"]["kafka"]["image"].startswith("apache/kafka:")
     assert compose["services"]["worker"]["command"] == ["airparadis-stream", "worker"]
+    assert compose["services"]["orchestrator"]["command"] == ["airparadis-stream", "orchestrator"]
 
 
 def test_every_local_file_and_directory_exists(compose: dict[str, Any]) -> None:
@@ -52,7 +53,7 @@ def test_every_local_file_and_directory_exists(compose: dict[str, Any]) -> None:
 
 def test_commands_are_declared_entry_points(compose: dict[str, Any]) -> None:
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
-    for name in ("topics", "worker"):
+    for name in ("topics", "worker", "orchestrator"):
         assert compose["services"][name]["command"][0] in scripts
 
 
@@ -69,3 +70,14 @@ def test_prometheus_rule_files_exist() -> None:
     config = yaml.safe_load((REPO / "deploy/prometheus/prometheus.yml").read_text())
     for rule_file in config.get("rule_files", []):
         assert (REPO / "deploy/prometheus" / rule_file).is_file(), rule_file
+
+
+def test_prometheus_scrapes_the_services_on_their_published_ports(compose: dict[str, Any]) -> None:
+    config = yaml.safe_load((REPO / "deploy/prometheus/prometheus.yml").read_text())
+    targets = [t for job in config["scrape_configs"] for s in job["static_configs"]
+               for t in s["targets"]]  # fmt: skip
+    for target in targets:
+        service, port = target.split(":")
+        published = [p.split(":")[-1] for p in compose["services"][service].get("ports", [])]
+        assert port in published, target
+    assert set(compose["services"]["prometheus"]["depends_on"]) >= {"worker", "orchestrator"}

@@ -39,7 +39,7 @@ def promtool(*args: str) -> subprocess.CompletedProcess[str]:
 def test_promtool_check_config():
     result = promtool("check", "config", "prometheus.yml")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "10 rules found" in result.stdout
+    assert "11 rules found" in result.stdout
 
 
 @needs_promtool
@@ -58,11 +58,21 @@ def test_rules_read_only_declared_metrics():
             assert names and names <= allowed, f"{rule['alert']}: {names - allowed}"
 
 
-def test_scrape_job_targets_the_worker_web_port():
+def test_scrape_jobs_target_the_worker_and_orchestrator_web_ports():
+    from stream.settings import Settings
+
     config = yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())
-    (job,) = config["scrape_configs"]
-    assert job["job_name"] == "air-paradis-stream" and job["metrics_path"] == "/metrics"
-    assert job["static_configs"][0]["targets"][0].endswith(":6066")
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert set(jobs) == {"air-paradis-stream", "air-paradis-orchestrator"}
+    defaults = Settings.model_fields
+    ports = {
+        "air-paradis-stream": defaults["web_port"].default,
+        "air-paradis-orchestrator": defaults["orchestrator_port"].default,
+    }
+    for name, port in ports.items():
+        assert jobs[name]["metrics_path"] == "/metrics"
+        (target,) = jobs[name]["static_configs"][0]["targets"]
+        assert target.endswith(f":{port}"), (name, target)
 
 
 def free_port() -> int:
@@ -104,13 +114,17 @@ def wait_for(check, timeout_s: float, what: str):
 
 
 @contextmanager
-def prometheus_scraping(tmp_path: Path, target: str) -> Iterator[str]:
-    """A real Prometheus on 127.0.0.1 scraping `target` every second with rules.yml."""
+def prometheus_scraping(
+    tmp_path: Path, target: str, job: str = "air-paradis-stream"
+) -> Iterator[str]:
+    """A real Prometheus on 127.0.0.1 scraping `target` as the config's `job` (its only job)
+    every second with rules.yml."""
     assert PROMETHEUS is not None
     config = yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())
     config["global"] |= {"scrape_interval": "1s", "evaluation_interval": "1s"}
     config["rule_files"] = [str(PROMETHEUS_DIR / "rules.yml")]
-    config["scrape_configs"][0]["static_configs"] = [{"targets": [target]}]
+    (scrape,) = [s for s in config["scrape_configs"] if s["job_name"] == job]
+    config["scrape_configs"] = [scrape | {"static_configs": [{"targets": [target]}]}]
     (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
     port = free_port()
     process = subprocess.Popen(

@@ -1,4 +1,5 @@
-"""Run the real worker (`airparadis-stream worker`) as a subprocess with its own topics.
+"""Run the real worker (`airparadis-stream worker`), or the rollout orchestrator, as a
+subprocess with its own topics.
 
 Used by the end-to-end tests and the stream benchmark; not by the worker itself.
 """
@@ -16,6 +17,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from stream.kafka.clients import read_topic
 from stream.settings import Settings
@@ -59,15 +61,20 @@ class Worker:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    command: ClassVar[str] = "worker"
+    port_variable: ClassVar[str] = "AIRPARADIS_WEB_PORT"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.env['AIRPARADIS_WEB_PORT']}"
+        return f"http://127.0.0.1:{self.env[self.port_variable]}"
+
+    def ready(self) -> bool:
+        return bool(get_json(f"{self.url}/health")["status"] == "ready")
 
     def start(self, timeout_s: float = 90.0) -> Worker:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "stream.cli", "worker", "--loglevel", "warning"],
+            [sys.executable, "-m", "stream.cli", self.command, "--loglevel", "warning"],
             env={**os.environ, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -81,13 +88,13 @@ class Worker:
         while time.monotonic() < deadline:
             assert self.process and self.process.poll() is None, self.log_path.read_text()[-3000:]
             try:
-                if get_json(f"{self.url}/health")["status"] == "ready":
+                if self.ready():
                     return
             except OSError:
                 pass
             time.sleep(0.5)
         raise TimeoutError(
-            f"worker not ready in {timeout_s}s:\n{self.log_path.read_text()[-3000:]}"
+            f"{self.command} not ready in {timeout_s}s:\n{self.log_path.read_text()[-3000:]}"
         )
 
     def kill(self) -> None:
@@ -117,6 +124,18 @@ class Worker:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+@dataclass
+class OrchestratorProcess(Worker):
+    """`airparadis-stream orchestrator`: ready once its /metrics answers."""
+
+    command: ClassVar[str] = "orchestrator"
+    port_variable: ClassVar[str] = "AIRPARADIS_ORCHESTRATOR_PORT"
+
+    def ready(self) -> bool:
+        with urllib.request.urlopen(f"{self.url}/metrics", timeout=5) as response:
+            return bool(response.status == 200)
 
 
 def session_members(sid: int) -> list[int]:

@@ -7,7 +7,8 @@ from prometheus_client import REGISTRY
 from stream.records import DeadLetter, Feedback, InvalidRecord, ScoredTweet
 from stream.rollout.controller import Tally, decide
 from stream.rollout.guards import GuardConfig
-from stream.rollout.orchestrator import export_shadow, tweet_id_of
+from stream.rollout.orchestrator.feeds import tweet_id_of
+from stream.rollout.orchestrator.stepper import export_shadow
 from stream.rollout.records import ShadowScore
 from stream.rollout.routing import to_challenger
 from stream.rollout.state import advance, start

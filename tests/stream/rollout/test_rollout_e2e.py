@@ -6,14 +6,10 @@ by itself with a `rollout` alert. Dwell times in seconds."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -99,34 +95,8 @@ def _scored(settings: Settings, payloads: list[bytes], seen: int) -> list[dict]:
     return [e for e in events if e["id"] in ids]
 
 
-@pytest.fixture
-def orchestrator(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(env: dict[str, str]) -> subprocess.Popen[bytes]:
-        log = (tmp_path / "orchestrator.log").open("ab")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "stream.cli", "orchestrator", "--loglevel", "warning"],
-            env={**os.environ, **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-
-
 def test_shadow_canary_champion_then_a_bad_challenger_rolled_back(
-    start_worker, orchestrator, small_model_dir, second_model_dir, positive_model_dir,
+    start_worker, start_orchestrator, small_model_dir, second_model_dir, positive_model_dir,
     kafka_bootstrap, tmp_path,
 ):  # fmt: skip
     env = isolated_env(
@@ -189,7 +159,7 @@ def test_shadow_canary_champion_then_a_bad_challenger_rolled_back(
     # A bad challenger, approved by the gate: the orchestrator starts it and rolls it back
     bad = _register(settings, positive_model_dir, None)
     client(settings).set_registered_model_alias(NAME, "challenger-approved", bad)
-    orchestrator(env)
+    start_orchestrator(env)
     _wait(lambda: (s := store.load(settings, NAME)) and s.challenger == bad, "auto start", 90)
     _wait(lambda: _share_served(worker.url, bad) == 0.0, "worker loads the bad shadow")
     produce(settings, [(None, p) for p in _tweets(600)], 200.0)

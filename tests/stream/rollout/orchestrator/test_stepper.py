@@ -1,15 +1,13 @@
-"""The orchestrator's steps on a real (SQLite) registry: approved version -> shadow -> guards;
-retrain requests run the configured command and publish their outcome (no broker here)."""
+"""The rollout stepping on a real (SQLite) registry: approved version -> shadow -> guards,
+a breach -> rollback + alert, a restart resumes the record (no broker here)."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from datetime import UTC, datetime, timedelta
 
 from models import registry
 from stream.rollout import store
-from stream.rollout.orchestrator import Orchestrator
+from stream.rollout.orchestrator.stepper import RolloutStepper
 from stream.rollout.records import ShadowScore
 from stream.settings import Settings
 from tests.stream.rollout.conftest import NAME
@@ -23,7 +21,7 @@ def _fast(settings: Settings, **extra: object) -> Settings:
 
 
 def test_an_approved_version_starts_in_shadow_and_guards_advance_it(env: Settings) -> None:
-    loop = Orchestrator(_fast(env), NAME)
+    loop = RolloutStepper(_fast(env), NAME)
     assert loop.check(T0) == (None, None)  # nothing approved yet
     registry.client(env).set_registered_model_alias(NAME, "challenger-approved", "2")
     state, alert = loop.check(T0)
@@ -42,13 +40,13 @@ def test_an_approved_version_starts_in_shadow_and_guards_advance_it(env: Setting
     state, alert = loop.check(T0 + timedelta(seconds=2))
     assert state is not None and (state.phase, state.share, alert) == ("canary", 0.1, None)
     assert store.load(env, NAME) == state  # what every worker reads
-    again, _ = Orchestrator(_fast(env), NAME).check(T0 + timedelta(seconds=2))
+    again, _ = RolloutStepper(_fast(env), NAME).check(T0 + timedelta(seconds=2))
     assert again == state  # a restarted orchestrator resumes the record, it does not restart it
 
 
 def test_a_breach_rolls_back_with_an_alert_and_is_not_restarted(env: Settings) -> None:
     registry.client(env).set_registered_model_alias(NAME, "challenger-approved", "2")
-    loop = Orchestrator(_fast(env), NAME)
+    loop = RolloutStepper(_fast(env), NAME)
     loop.check(T0)
     for i in range(20):
         loop.tally.on_shadow(
@@ -63,46 +61,3 @@ def test_a_breach_rolls_back_with_an_alert_and_is_not_restarted(env: Settings) -
     assert registry.champion_version(env, NAME) == "1"
     later, _ = loop.check(T0 + timedelta(seconds=5))
     assert later is not None and later.phase == "rolled_back"  # the alias does not restart it
-
-
-def test_retrain_requests_run_the_command_once_and_publish_the_outcome(settings: Settings) -> None:
-    command = f"{sys.executable} -c \"print('retrained')\""
-    loop = Orchestrator(settings.model_copy(update={"retrain_command": command}), NAME)
-    published = []
-
-    async def scenario() -> None:
-        async def publish(event):  # the topic send, recorded
-            published.append(event)
-
-        loop._publish = publish  # type: ignore[method-assign]
-        await loop.request_retrain("alert:drift", "a1")
-        await loop.request_retrain("schedule")  # one in flight: skipped
-        assert loop.running is not None
-        await loop.running
-
-    asyncio.run(scenario())
-    assert [e.event for e in published] == ["requested", "skipped", "succeeded"]
-    assert published[0].alert_id == "a1" and "retrained" in published[2].detail
-    assert loop.debounce is not None and loop.debounce.in_flight is None
-
-
-def test_the_retrain_debounce_survives_a_restart(env: Settings) -> None:
-    command = f'{sys.executable} -c "import time; time.sleep(2)"'
-    settings = env.model_copy(update={"retrain_command": command})
-    first, second = Orchestrator(settings, NAME), Orchestrator(settings, NAME)
-    events: list = []
-
-    async def publish(event):
-        events.append(event)
-
-    first._publish = second._publish = publish  # type: ignore[method-assign]
-
-    async def scenario() -> None:
-        await first.request_retrain("alert:accuracy")
-        await second.request_retrain("alert:accuracy")  # a restarted orchestrator: one in flight
-        assert first.running is not None
-        await first.running
-
-    asyncio.run(scenario())
-    assert [e.event for e in events] == ["requested", "skipped", "succeeded"]
-    assert "in flight" in events[1].detail
