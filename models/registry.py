@@ -68,9 +68,16 @@ def use_experiment(settings: Settings, name: str = EXPERIMENT) -> str:
     return experiment_id
 
 
-def register(settings: Settings, model_uri: str, kind: str, alias: str | None = CHALLENGER) -> str:
-    """Register a logged model under its approach's name; set `alias`; return the version."""
-    name = REGISTERED_NAMES[kind]
+def register(
+    settings: Settings,
+    model_uri: str,
+    kind: str,
+    alias: str | None = CHALLENGER,
+    name: str | None = None,
+) -> str:
+    """Register a logged model under `name` (default: its approach's name); set `alias`;
+    return the version."""
+    name = name or REGISTERED_NAMES[kind]
     client(settings)
     version = str(mlflow.register_model(model_uri, name).version)
     if alias == CHAMPION:

@@ -21,7 +21,7 @@ from models.settings import RegistrySettings
 from stream.labels import cli as labels_cli
 from stream.quiet import quiet_noise
 from stream.rollout import cli as rollout_cli
-from training import data_cli
+from training import champion_cli, data_cli
 from training.loop import cli as loop_cli
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -259,6 +259,7 @@ def main() -> None:
 
 
 data_cli.register(app)
+champion_cli.register(app)
 loop_cli.register(app)
 app.add_typer(labels_cli.app, name="labels")
 app.add_typer(rollout_cli.app, name="rollout")

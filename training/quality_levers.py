@@ -129,12 +129,18 @@ def vader_features_lever(d: LeverData) -> Fitted:
 
 
 def _in_domain(
-    d: LeverData, airline_weight: float, half_life: float | None, balance: bool
+    d: LeverData,
+    airline_weight: float,
+    half_life: float | None,
+    balance: bool,
+    base: LabelledTexts | None = None,
 ) -> tuple[LabelledTexts, np.ndarray, dict[str, Any]]:
-    """Sentiment140 train + airline feedback; airline rows weighted, decayed, balanced."""
-    data = _concat(d.splits.train, d.feedback)
+    """`base` (default: Sentiment140 train) + airline feedback; airline rows weighted,
+    decayed, balanced."""
+    base = d.splits.train if base is None else base
+    data = _concat(base, d.feedback)
     recent = time_weights(_age_days(d.feedback_days), half_life)
-    weight = np.concatenate([np.ones(len(d.splits.train)), airline_weight * recent])
+    weight = np.concatenate([np.ones(len(base)), airline_weight * recent])
     if balance:
         weight = balanced_weights(data.labels, weight)
     params = {"airline_weight": airline_weight, "half_life_days": half_life, "balanced": balance}
@@ -203,6 +209,38 @@ def _lstm(d: LeverData, airline_copies: int) -> SentimentModel:
     return model
 
 
+def _lstm_weighted(d: LeverData) -> tuple[LabelledTexts, np.ndarray, dict[str, Any]]:
+    """The quick BiLSTM's 20k sample + the feedback days, weighted like the TF-IDF recipe;
+    the airline weight is scaled so airline labels carry the share of the total weight
+    they carry on the full train split (x5 there); weights then have mean 1."""
+    sample = stratified_sample(d.splits.train, LSTM_SAMPLE, d.seed)
+    scaled = AIRLINE_WEIGHT * len(sample) / len(d.splits.train)
+    data, weight, params = _in_domain(d, scaled, HALF_LIFE_DAYS, True, base=sample)
+    return data, weight / weight.mean(), params | {"sample": LSTM_SAMPLE, "epochs": LSTM_EPOCHS}
+
+
+def _fit_lstm_weighted(d: LeverData) -> SentimentModel:
+    from models.lstm.config import LstmConfig
+    from models.lstm.model import LstmModel
+
+    data, weight, _ = _lstm_weighted(d)
+    val = stratified_sample(d.splits.val, 2_000, d.seed)
+    model = LstmModel(LstmConfig(max_epochs=LSTM_EPOCHS, seed=d.seed))
+    model.fit(data.texts, data.labels, val.texts, val.labels, weight)
+    return model
+
+
+def lstm_airline_weighted(d: LeverData) -> Fitted:
+    model = _once("lstm+airline(weighted)", d, lambda: _fit_lstm_weighted(d))
+    return model, _lstm_weighted(d)[2]
+
+
+def lstm_airline_weighted_blend(d: LeverData) -> Fitted:
+    model, params = lstm_airline_weighted(d)
+    blend, blend_params = _blend(model, d.splits.val, "s140 val")
+    return blend, params | blend_params
+
+
 def lstm_quick(d: LeverData) -> Fitted:
     return _once("lstm", d, lambda: _lstm(d, 0)), {"sample": LSTM_SAMPLE, "epochs": LSTM_EPOCHS}
 
@@ -241,6 +279,8 @@ LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     "lstm-quick+vader-blend(val)": lstm_quick_blend,
     "lstm-quick+airline": lstm_airline,
     "lstm-quick+airline+vader-blend(val)": lstm_airline_blend,
+    "lstm-quick+airline(weighted)": lstm_airline_weighted,
+    "lstm-quick+airline(weighted)+vader-blend(val)": lstm_airline_weighted_blend,
 }
 #: What `quality` runs by default: the TF-IDF levers (seconds each); LSTM ones on request.
 DEFAULT_LEVERS = tuple(name for name in LEVERS if not name.startswith("lstm"))

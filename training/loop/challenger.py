@@ -27,7 +27,8 @@ def fit(
     """A new model of the champion's kind and config, fitted on `data` with its weights.
 
     Warm start: TF-IDF keeps the champion's features and refits the regression from its
-    coefficients; the LSTM keeps its vocabulary and starts from its weights.
+    coefficients; the LSTM keeps its vocabulary and starts from its weights. A blend
+    (`models.blend`) retrains its base so and refits its weights on `val`.
     """
     raw = uncalibrated(champion)
     weights = np.asarray(data.weights, dtype=float)
@@ -50,7 +51,13 @@ def fit(
             data.texts, data.labels, val.texts, val.labels, weights, raw if warm_start else None
         )
         return model
-    raise ValueError(f"retraining a {raw.kind!r} model is not supported (tfidf, lstm)")
+    if raw.kind == "blend":  # the base retrained as above, the blend refitted on `val`
+        from models.blend import LexiconBlend
+
+        blend = LexiconBlend(fit(raw.base, data, val, warm_start, epochs), raw.C)
+        blend.fit(val.texts, val.labels)
+        return blend
+    raise ValueError(f"retraining a {raw.kind!r} model is not supported (tfidf, lstm, blend)")
 
 
 def calibrate(model: Any, labels: pd.DataFrame, method: str) -> Any:

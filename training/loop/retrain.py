@@ -127,8 +127,8 @@ def retrain(settings: RegistrySettings, options: RetrainOptions) -> RetrainResul
         metrics = _evaluate_and_save(built.model, base, model_dir, 50, training)
         tracking.log_metrics(metrics)
         raw = uncalibrated(built.model)  # the sklearn flavour cannot carry a calibration
-        native = raw.pipeline if raw is built.model and options.kind == "tfidf" else None
-        model_uri = log_model_dir(model_dir, options.kind, native=native)
+        native = raw.pipeline if raw is built.model and raw.kind == "tfidf" else None
+        model_uri = log_model_dir(model_dir, raw.kind, native=native)  # a blend's pins
     version = registry.register(settings, model_uri, options.kind, registry.CHALLENGER)
     mlflow_client = registry.client(settings)
     for key, value in tags.items():

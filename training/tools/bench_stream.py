@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import uuid
@@ -144,15 +145,29 @@ def end_to_end(
 
 
 def main(
-    model: Annotated[str, typer.Option(help="model URI or dir (default: settings.model_uri)")] = "",
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="model URI or dir, repeatable: one after the other in this run "
+            "(default: settings.model_uri)"
+        ),
+    ] = None,
     tweets: Annotated[int, typer.Option(help="tweets for the end-to-end run")] = 50_000,
     data: Annotated[Path, typer.Option(help="tweets to replay")] = DEFAULT_DATA,
     latency_seconds: Annotated[float, typer.Option(help="length of the fixed-rate run")] = 20.0,
     settle_seconds: Annotated[float, typer.Option(help="pause before the fixed-rate run")] = 5.0,
 ) -> None:
     settings = Settings()
-    uri = model or settings.model_uri
     texts = load_texts(data, tweets)
+    for uri in model or [settings.model_uri]:
+        bench_one(settings, uri, texts, latency_seconds, settle_seconds)
+
+
+def bench_one(
+    settings: Settings, uri: str, texts: list[str], latency_seconds: float, settle_seconds: float
+) -> None:
+    """(a) to (d) for one model; prints its table with the load average before and after."""
+    load_before = os.getloadavg()[0]
     served = load_served(settings, uri)
     ceiling = model_only(served, texts[:20_480], settings.batch_size)
     naive = per_tweet(served, texts[:1000])
@@ -170,9 +185,12 @@ def main(
         _, latencies = end_to_end(worker_settings, texts[: int(rate * latency_seconds)], rate)
     finally:
         worker.stop()
+        served.close()
         tag = env["AIRPARADIS_APP_ID"].removeprefix("test-")  # isolated_env's topics carry it
         delete_topics_containing(settings, tag)
-    report(served, ceiling, throughput, rate, latencies, (naive, naive_keras), predict, tweets)
+    load = (load_before, os.getloadavg()[0])
+    report(served, ceiling, throughput, rate, latencies, (naive, naive_keras), predict, len(texts))
+    print(f"{'load average (1 min) before / after':<44}  {load[0]:.2f} / {load[1]:.2f}\n")
 
 
 def _ms(values: np.ndarray, q: float) -> str:

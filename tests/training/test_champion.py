@@ -1,0 +1,89 @@
+"""`airparadis-train champion` end to end on the in-repo sample and the airline history, in
+the module's own MLflow store: trained, logged, registered under the served name, gated,
+loadable by the stream's loader and the pyfunc, promoted, and retrained by the loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import Result
+
+from models import registry
+from models.devsets import AIRLINE_DATA, BEHAVIOURS, behavioural_suite
+from models.evaluation import quality
+from stream.serving import load_served
+from stream.settings import Settings
+from tests.training.conftest import SAMPLE
+from training.champion import RECIPE
+
+NAME = registry.REGISTERED_NAMES["tfidf"]  # stands in for the served name (the LSTM's)
+UNTIL = "2015-02-20T08:00:00"  # Pacific midnight: labels of 16-19 Feb trained, 20-21 judged
+
+
+@pytest.fixture(scope="module")
+def champion_run(cli: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory) -> Result:
+    """A tiny TF-IDF champion (v1), then the recipe as v2 through the CLI and the gate."""
+    cli("train", "--model", "tfidf", "--data", str(SAMPLE), "--alias", "champion")
+    reports = tmp_path_factory.mktemp("reports")
+    return cli(
+        "champion", "--data", str(SAMPLE), "--labels", str(AIRLINE_DATA), "--train-until", UNTIL,
+        "--holdout-days", "2", "--name", NAME, "--resamples", "200", "--report-dir", str(reports),
+    )  # fmt: skip
+
+
+@pytest.mark.timeout(600)
+def test_recipe_is_registered_tagged_and_gated(champion_run: Result, data_dir: Path) -> None:
+    assert f"{NAME}: version 2 (challenger)" in champion_run.output
+    assert "gate: v2 vs champion v1" in champion_run.output
+    settings = Settings()
+    version = registry.client(settings).get_model_version(NAME, "2")
+    tags = version.tags
+    assert tags["recipe"] == RECIPE and tags["gate.champion_version"] == "1"
+    assert tags["data.train_until"] == pd.Timestamp(UNTIL, tz="UTC").isoformat()
+    assert int(tags["labels.import:airline"]) > 2_000  # 16-19 Feb, negative/positive only
+    assert int(tags["gate.recent.n"]) > 2_000  # 20-21 Feb, held back from training
+    assert registry.champion_version(settings, NAME, registry.CHALLENGER) == "2"
+    assert registry.champion_version(settings, NAME) == "1"  # the gate only decides
+    run = registry.client(settings).get_run(str(version.run_id))
+    for metric in ("test_roc_auc", "recent_roc_auc", "behaviour_accuracy", "training_time_s"):
+        assert metric in run.data.metrics
+    # in-domain labels: the recipe beats the champion on the held-back airline days
+    recent = "gate.recent.roc_auc"
+    assert float(tags[f"{recent}.challenger"]) > float(tags[f"{recent}.champion"])
+
+
+@pytest.mark.timeout(600)
+def test_stream_serves_the_recipe_and_the_loop_retrains_it(
+    champion_run: Result, cli: Callable[..., Result], data_dir: Path, tmp_path: Path
+) -> None:
+    import mlflow.pyfunc
+
+    settings = Settings(model_uri=f"models:/{NAME}@champion")
+    cli("promote", NAME, "--version", "2")  # what an approved rollout ends with
+    served = load_served(settings)  # the worker's loader, scorer child process included
+    try:
+        suite = behavioural_suite()
+        scores, oov = served.score(suite.texts)
+        assert served.version == "2" and served.model.kind == "blend" and 0 <= oov <= 1
+        assert served.reference_scores is not None
+        pyfunc = mlflow.pyfunc.load_model(f"models:/{NAME}/2")
+        frame = pd.DataFrame({"text": suite.texts})
+        np.testing.assert_allclose(pyfunc.predict(frame), scores, atol=1e-6)
+    finally:
+        served.close()
+    complaints = [text for text, label in BEHAVIOURS["complaints"] if label == 0]
+    praise = [text for text, label in BEHAVIOURS["complaints"] if label == 1]
+    assert max(served.score_here(complaints)[0]) < min(served.score_here(praise)[0])
+    assert quality(suite.labels, scores).roc_auc > 0.75
+
+    output = cli(
+        "retrain", "--model", "tfidf", "--labels", str(AIRLINE_DATA), "--base-data", str(SAMPLE),
+        "--train-until", UNTIL, "--resamples", "100", "--report-dir", str(tmp_path),
+    ).output  # fmt: skip
+    assert "version 3 (parent champion v2)" in output
+    retrained = load_served(Settings(model_uri=f"models:/{NAME}/3", score_in_subprocess=False))
+    assert retrained.model.kind == "blend"  # calibration (Platt, the loop's default) on top
