@@ -24,7 +24,7 @@ import faust
 from faust.types import TP, TableT
 
 from stream import metrics
-from stream.alerts.accuracy import AccuracyConfig, AccuracyState, record_feedback
+from stream.alerts.accuracy import AccuracyState, record_feedback
 from stream.alerts.drift import DriftReference
 from stream.alerts.scopes import GLOBAL, FoundScopes, ScopeConfig, bound_scopes
 from stream.alerts.state import (
@@ -63,9 +63,9 @@ class AlertPipeline:
         self.topics = topics
         self.slot = slot
         self.analytics = analytics
-        self.config = WindowConfig.from_settings(settings)
-        self.scopes = ScopeConfig.from_settings(settings)
-        self.accuracy = AccuracyConfig.from_settings(settings)
+        self.config = WindowConfig.of(settings.windows, settings.buzz, settings.drift)
+        self.scopes = ScopeConfig.of(settings.scopes)
+        self.accuracy = settings.accuracy
         self.exported: dict[int, set[str]] = {}  # scoped partition -> keys with gauges here
         self.owned_since: dict[int, float] = {}  # scoped partition -> when this worker got it
         self._reference: tuple[str, DriftReference | None] | None = None

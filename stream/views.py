@@ -165,7 +165,7 @@ def register_views(
             try:
                 _, body = await read_json_object(request, settings.http_max_body_bytes)
                 texts, batch = texts_from_body(
-                    body, settings.max_text_chars, settings.predict_max_texts
+                    body, settings.limits.max_text_chars, settings.predict_max_texts
                 )
                 in_flight.enter()  # after the body: a slow client holds no scoring slot
             except BadRequest as error:

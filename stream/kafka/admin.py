@@ -141,7 +141,7 @@ def smoke(settings: Settings, timeout_s: float = 30.0) -> RawTweet:
     received = _read_back(
         settings, TopicPartition(settings.topic_raw, partition, offset), timeout_s
     )
-    parsed = parse_raw_tweet(received, settings.max_text_chars)
+    parsed = parse_raw_tweet(received, settings.limits.max_text_chars)
     if parsed != tweet:
         raise BrokerError(f"read back {parsed!r}, expected {tweet!r}")
     return parsed

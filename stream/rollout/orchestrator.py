@@ -26,7 +26,6 @@ from stream.records import Alert, DeadLetter, Feedback, InvalidRecord, ScoredTwe
 from stream.rollout import retrain
 from stream.rollout import state as rollout
 from stream.rollout.controller import Outcome, Tally, decide
-from stream.rollout.guards import GuardConfig
 from stream.rollout.records import ShadowScore
 from stream.rollout.state import RolloutState
 from stream.settings import Settings
@@ -40,9 +39,9 @@ class Orchestrator:
     def __init__(self, settings: Settings, model_name: str) -> None:
         self.settings = settings
         self.model_name = model_name
-        self.tally = Tally(settings.rollout_shadow_window)
-        self.guards = GuardConfig.from_settings(settings)
-        self.retrain_config = retrain.RetrainConfig.from_settings(settings)
+        self.tally = Tally(settings.rollout.shadow_window)
+        self.guards = settings.rollout.guards
+        self.retrain_config = settings.retrain
         self.debounce: retrain.DebounceState | None = None  # read from the registry at first use
         self.alerts: faust.TopicT | None = None
         self.events: faust.TopicT | None = None
@@ -94,14 +93,14 @@ class Orchestrator:
         from models.registry import champion_version
         from stream.rollout import store
 
-        alias = self.settings.rollout_start_alias
+        alias = self.settings.rollout.start_alias
         approved = champion_version(self.settings, self.model_name, alias) if alias else None
         champion = champion_version(self.settings, self.model_name)
         if approved is None or approved == champion or (state and state.active):
             return state
         if state is not None and state.challenger == approved:
             return state  # this version already had its rollout
-        steps = tuple(self.settings.rollout_steps)
+        steps = tuple(self.settings.rollout.steps)
         new = rollout.start(self.model_name, approved, champion, now, steps)
         log.info("gate approved version %s: shadow beside champion %s", approved, champion)
         return store.save(self.settings, new)
@@ -116,7 +115,7 @@ class Orchestrator:
             self.running = asyncio.ensure_future(self._run_retrain(event.request_id))
 
     async def _run_retrain(self, request_id: str) -> None:
-        command = shlex.split(self.settings.retrain_command)
+        command = shlex.split(self.settings.retrain.command)
         try:
             process = await asyncio.create_subprocess_exec(
                 *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
@@ -227,11 +226,11 @@ def build_orchestrator(settings: Settings, model_name: str) -> tuple[faust.App, 
         headers = {"Content-Type": CONTENT_TYPE_LATEST}
         return web.bytes(generate_latest(REGISTRY), headers=headers)
 
-    @app.crontab(settings.retrain_cron, timezone=UTC, on_leader=True)
+    @app.crontab(settings.retrain.cron, timezone=UTC, on_leader=True)
     async def monthly_retrain() -> None:
         await loop.request_retrain("schedule")
 
-    @app.timer(settings.rollout_check_interval_s)
+    @app.timer(settings.rollout.check_interval_s)
     async def check_rollout() -> None:
         try:
             alert = await loop.tick(datetime.now(UTC))

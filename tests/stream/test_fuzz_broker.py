@@ -105,7 +105,7 @@ def test_fuzzed_payloads_are_each_scored_or_dead_lettered(start_worker, small_mo
         + [valid("b", i) for i in range(1_000)]
         + [fuzzed(rng, i) for i in range(2_000)]
     )
-    outcomes = [expected(payload, InputLimits.from_settings(settings)) for payload in payloads]
+    outcomes = [expected(payload, settings.limits) for payload in payloads]
     started = time.monotonic()
     where = produce_recording(settings, payloads)
     want_dead = {

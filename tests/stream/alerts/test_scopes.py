@@ -1,10 +1,17 @@
 import pytest
 
-from stream.alerts.scopes import ScopeConfig, aspects_of, normalise_name, scopes_for
+from stream.alerts.scopes import (
+    ScopeConfig,
+    ScopeSettings,
+    aspects_of,
+    normalise_name,
+    scopes_for,
+)
 from stream.settings import Settings
 
-CONFIG = ScopeConfig.build(known_airlines=["AirParadis", "air_france"], known_tags=["lounge"],
-                           max_other=2)  # fmt: skip
+SCOPES = ScopeSettings(known_airlines=("AirParadis", "air_france"), known_tags=("lounge",),
+                       max_other=2)  # fmt: skip
+CONFIG = ScopeConfig.of(SCOPES)
 
 
 def test_global_always_first():
@@ -27,7 +34,7 @@ def test_unknown_names_fold_into_their_hash_bucket():
     assert scopes[0] == "global" and len(scopes) in (3, 4)  # two airlines may share a bucket
     assert all(s in {"global", "airline:other-00", "airline:other-01", "tag:other-00",
                      "tag:other-01"} for s in scopes)  # fmt: skip
-    assert scopes_for("@x #y", [], ScopeConfig.build(max_other=0)) == [
+    assert scopes_for("@x #y", [], ScopeConfig.of(ScopeSettings(max_other=0))) == [
         "global", "airline:other", "tag:other"
     ]  # fmt: skip
 
@@ -70,8 +77,8 @@ def test_scopes_include_aspects_once():
 
 
 def test_custom_aspect_map_from_settings():
-    settings = Settings(scope_aspect_keywords={"wifi": ("wifi", "internet")}, scope_max_other=0)
-    config = ScopeConfig.from_settings(settings)
+    settings = Settings(scopes={"aspect_keywords": {"wifi": ("wifi", "internet")}, "max_other": 0})
+    config = ScopeConfig.of(settings.scopes)
     assert scopes_for("no internet onboard", [], config) == ["global", "aspect:wifi"]
     assert aspects_of("my bags", config) == []
 
@@ -82,9 +89,9 @@ def test_bad_input_is_named():
     with pytest.raises(ValueError, match="tags"):
         scopes_for("hi", "airparadis", CONFIG)
     with pytest.raises(ValueError, match="aspect name"):
-        ScopeConfig.build(aspect_keywords={"Bad Name": ("x",)})
+        ScopeConfig.of(ScopeSettings(aspect_keywords={"Bad Name": ("x",)}))
     with pytest.raises(ValueError, match="max_other"):
-        ScopeConfig.build(max_other=-1)
+        ScopeSettings(max_other=-1)
 
 
 def test_normalise_name():

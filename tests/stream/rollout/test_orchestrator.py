@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from models import registry
 from stream.rollout import store
+from stream.rollout.guards import GuardConfig
 from stream.rollout.orchestrator import Orchestrator
 from stream.rollout.records import ShadowScore
 from stream.settings import Settings
@@ -17,9 +18,15 @@ from tests.stream.rollout.conftest import NAME
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-def _fast(settings: Settings, **extra: object) -> Settings:
-    values = {"rollout_shadow_dwell_s": 1, "rollout_canary_dwell_s": 1, "rollout_min_events": 10}
-    return settings.model_copy(update=values | extra)
+def _fast(settings: Settings) -> Settings:
+    guards = GuardConfig(shadow_dwell_s=1, canary_dwell_s=1, min_events=10)
+    rollout = settings.rollout.model_copy(update={"guards": guards})
+    return settings.model_copy(update={"rollout": rollout})
+
+
+def _retraining(settings: Settings, command: str) -> Settings:
+    retrain = settings.retrain.model_copy(update={"command": command})
+    return settings.model_copy(update={"retrain": retrain})
 
 
 def test_an_approved_version_starts_in_shadow_and_guards_advance_it(env: Settings) -> None:
@@ -67,7 +74,7 @@ def test_a_breach_rolls_back_with_an_alert_and_is_not_restarted(env: Settings) -
 
 def test_retrain_requests_run_the_command_once_and_publish_the_outcome(settings: Settings) -> None:
     command = f"{sys.executable} -c \"print('retrained')\""
-    loop = Orchestrator(settings.model_copy(update={"retrain_command": command}), NAME)
+    loop = Orchestrator(_retraining(settings, command), NAME)
     published = []
 
     async def scenario() -> None:
@@ -88,7 +95,7 @@ def test_retrain_requests_run_the_command_once_and_publish_the_outcome(settings:
 
 def test_the_retrain_debounce_survives_a_restart(env: Settings) -> None:
     command = f'{sys.executable} -c "import time; time.sleep(2)"'
-    settings = env.model_copy(update={"retrain_command": command})
+    settings = _retraining(env, command)
     first, second = Orchestrator(settings, NAME), Orchestrator(settings, NAME)
     events: list = []
 
