@@ -38,6 +38,60 @@ from stream.alerts.scopes import ScopeSettings
 from stream.alerts.state import WindowSettings
 from stream.records import InputLimits
 
+_SASL = ("SASL_PLAINTEXT", "SASL_SSL")
+_TLS = ("SSL", "SASL_SSL")
+
+
+class KafkaSettings(BaseModel):
+    """`Settings.kafka`: connection and security of every client (stream.kafka.security makes
+    the librdkafka and aiokafka configs of it). Connection fields read `KAFKA_<FIELD>` or
+    `AIRPARADIS_KAFKA_<FIELD>`; the two limits `AIRPARADIS_KAFKA_<FIELD>` only."""
+
+    model_config = ConfigDict(frozen=True, validate_by_name=True)
+
+    bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", validation_alias=_env("KAFKA_SECURITY_PROTOCOL")
+    )
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "PLAIN", validation_alias=_env("KAFKA_SASL_MECHANISM")
+    )
+    sasl_username: str | None = Field(None, validation_alias=_env("KAFKA_SASL_USERNAME"))
+    sasl_password: SecretStr | None = Field(None, validation_alias=_env("KAFKA_SASL_PASSWORD"))
+    ssl_ca_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_CA_FILE"))
+    ssl_cert_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_CERT_FILE"))
+    ssl_key_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_KEY_FILE"))
+    ssl_key_password: SecretStr | None = Field(
+        None, validation_alias=_env("KAFKA_SSL_KEY_PASSWORD")
+    )
+    ssl_check_hostname: bool = Field(True, validation_alias=_env("KAFKA_SSL_CHECK_HOSTNAME"))
+    session_timeout_s: float = Field(10.0, gt=0)  # a dead worker -> rebalance
+    message_max_bytes: int = Field(1_000_000, ge=65_536)  # the outbox's message.max.bytes
+
+    @model_validator(mode="after")
+    def _security_is_consistent(self) -> KafkaSettings:
+        if problems := self.security_problems():
+            raise ValueError("Kafka security settings: " + "; ".join(problems))
+        return self
+
+    def security_problems(self) -> list[str]:
+        """What is inconsistent in the security settings (empty: nothing)."""
+        protocol, problems = self.security_protocol, []
+        sasl_set = self.sasl_username is not None or self.sasl_password is not None
+        if protocol in _SASL and not (self.sasl_username and self.sasl_password):
+            problems.append(f"{protocol} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+        if protocol not in _SASL and sasl_set:
+            problems.append(f"SASL credentials are set but KAFKA_SECURITY_PROTOCOL is {protocol}")
+        if protocol not in _TLS and (self.ssl_ca_file or self.ssl_cert_file or self.ssl_key_file):
+            problems.append(f"TLS files are set but KAFKA_SECURITY_PROTOCOL is {protocol}")
+        if (self.ssl_cert_file is None) != (self.ssl_key_file is None):
+            problems.append("KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together")
+        if self.ssl_key_password is not None and self.ssl_key_file is None:
+            problems.append("KAFKA_SSL_KEY_PASSWORD is set without KAFKA_SSL_KEY_FILE")
+        return problems
+
 
 class PosthogSettings(BaseModel):
     """`Settings.posthog`: off without a key; tweet text is never sent unless enabled."""
@@ -95,6 +149,7 @@ class RetrainConfig(BaseModel):
 # flat settings had (AIRPARADIS_BUZZ_SIGMA -> buzz.sigma); a field's own alias wins
 # (POSTHOG_API_KEY). Every alert rule shares one incident policy, AIRPARADIS_ALERT_*.
 GROUP_ENV: dict[str, str] = {
+    "kafka": "KAFKA_",
     "limits": "",
     "windows": "WINDOW_",
     "scopes": "SCOPE_",
@@ -131,28 +186,6 @@ class Settings(RegistrySettings):
         groups = GroupEnvSource(settings_cls, env_settings, dotenv_settings)
         return init_settings, env_settings, groups, dotenv_settings, file_secret_settings
 
-    # Kafka connection and security (one source for every client: stream.kafka.security)
-    kafka_bootstrap_servers: str = Field(
-        "127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
-    )
-    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
-        "PLAINTEXT", validation_alias=_env("KAFKA_SECURITY_PROTOCOL")
-    )
-    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
-        "PLAIN", validation_alias=_env("KAFKA_SASL_MECHANISM")
-    )
-    kafka_sasl_username: str | None = Field(None, validation_alias=_env("KAFKA_SASL_USERNAME"))
-    kafka_sasl_password: SecretStr | None = Field(
-        None, validation_alias=_env("KAFKA_SASL_PASSWORD")
-    )
-    kafka_ssl_ca_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_CA_FILE"))
-    kafka_ssl_cert_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_CERT_FILE"))
-    kafka_ssl_key_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_KEY_FILE"))
-    kafka_ssl_key_password: SecretStr | None = Field(
-        None, validation_alias=_env("KAFKA_SSL_KEY_PASSWORD")
-    )
-    kafka_ssl_check_hostname: bool = Field(True, validation_alias=_env("KAFKA_SSL_CHECK_HOSTNAME"))
-
     # Topics
     topic_raw: str = "tweets.raw"
     topic_scored: str = "tweets.scored"
@@ -174,12 +207,10 @@ class Settings(RegistrySettings):
     batch_timeout_s: float = Field(0.035, gt=0)
     batches_in_flight: int = Field(4, ge=1)  # scored while earlier ones publish, kept in order
     score_in_subprocess: bool = True  # tokenize + model in a child process (a second core)
-    kafka_session_timeout_s: float = Field(10.0, gt=0, description="dead worker -> rebalance")
     model_retries: int = Field(2, ge=0)
     review_band: tuple[float, float] = (0.4, 0.6)
 
     # Hostile input and HTTP bounds (stream.records, stream.views; docs/events.md, docs/stream.md)
-    kafka_message_max_bytes: int = Field(1_000_000, ge=65_536)  # the outbox's message.max.bytes
     http_max_body_bytes: int = Field(65_536, ge=1_024)  # POST /predict, /feedback bodies; else 413
     predict_max_texts: int = Field(256, ge=1)  # texts in one /predict request; else 413
     predict_max_concurrent: int = Field(2, ge=1)  # /predict requests in flight; else 503
@@ -192,6 +223,7 @@ class Settings(RegistrySettings):
     model_cache_fallback: bool = True  # registry unreachable at start: serve the cached model
 
     # Groups: each is the config object its code receives, with its defaults (GROUP_ENV)
+    kafka: KafkaSettings = KafkaSettings()  # stream.kafka: every client, one source
     limits: InputLimits = InputLimits()  # stream.records: hostile raw records
     windows: WindowSettings = WindowSettings()  # stream.alerts.state; docs/alerts.md
     scopes: ScopeSettings = ScopeSettings()  # stream.alerts.scopes
@@ -227,10 +259,12 @@ class Settings(RegistrySettings):
     @model_validator(mode="after")
     def _outputs_fit_the_broker(self) -> Settings:
         """A dead letter, or a scored event of the largest accepted raw record, must fit."""
-        if self.limits.deadletter_max_bytes + 1_024 > self.kafka_message_max_bytes:
-            raise ValueError("deadletter_max_bytes must be 1 KiB under kafka_message_max_bytes")
-        if self.limits.max_payload_bytes + 4_096 > self.kafka_message_max_bytes:
-            raise ValueError("max_payload_bytes must be 4 KiB under kafka_message_max_bytes")
+        if self.limits.deadletter_max_bytes + 1_024 > self.kafka.message_max_bytes:
+            raise ValueError(
+                "limits.deadletter_max_bytes must be 1 KiB under kafka.message_max_bytes"
+            )
+        if self.limits.max_payload_bytes + 4_096 > self.kafka.message_max_bytes:
+            raise ValueError("limits.max_payload_bytes must be 4 KiB under kafka.message_max_bytes")
         return self
 
     @property
@@ -252,20 +286,6 @@ class Settings(RegistrySettings):
             self.topic_deadletter,
             self.topic_review,
         ]
-
-    @model_validator(mode="after")
-    def _kafka_security_is_consistent(self) -> Settings:
-        from stream.kafka.security import security_problems
-
-        if problems := security_problems(self):
-            raise ValueError("Kafka security settings: " + "; ".join(problems))
-        return self
-
-    def kafka_client_config(self) -> dict[str, Any]:
-        """librdkafka (confluent-kafka) connection settings, secrets included: never log it."""
-        from stream.kafka.security import librdkafka_config
-
-        return librdkafka_config(self)
 
 
 class GroupEnvSource(PydanticBaseSettingsSource):

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from confluent_kafka import Producer
 
+from stream.kafka.security import librdkafka_config
 from stream.records import InputLimits, InvalidRecord, parse_raw_tweet
 from stream.settings import Settings
 from tests.stream.test_records import HOSTILE
@@ -72,7 +73,7 @@ def expected(payload: bytes, limits: InputLimits) -> tuple[str, str]:
 
 def produce_recording(settings: Settings, payloads: list[bytes]) -> list[tuple[int, int]]:
     """Produce in order; (partition, offset) of each payload, from the delivery reports."""
-    producer = Producer({**settings.kafka_client_config(), "linger.ms": 5, "acks": "all"})
+    producer = Producer({**librdkafka_config(settings.kafka), "linger.ms": 5, "acks": "all"})
     where: list[tuple[int, int]] = [(-1, -1)] * len(payloads)
 
     def on_delivery(index: int) -> Any:

@@ -411,7 +411,9 @@ def test_settings_keep_dead_letters_and_scored_events_under_the_producers_limit(
     from stream.settings import Settings
 
     def settings(message_max_bytes: int, **limits: int) -> Settings:
-        return Settings(_env_file=None, kafka_message_max_bytes=message_max_bytes, limits=limits)  # type: ignore[call-arg]
+        return Settings(
+            _env_file=None, kafka={"message_max_bytes": message_max_bytes}, limits=limits
+        )  # type: ignore[call-arg]
 
     with pytest.raises(SettingsError, match="deadletter_max_bytes"):
         settings(100_000, deadletter_max_bytes=99_500)
