@@ -123,7 +123,7 @@ def test_fuzzed_payloads_are_each_scored_or_dead_lettered(start_worker, small_mo
     assert got_dead == want_dead  # each malformed record, by partition and offset, and why
     assert Counter(event["id"] for event in scored) == want_scored  # each valid one, once
     assert all(d["source_topic"] == settings.topic_raw for d in dead)
-    assert max(len(json.dumps(d)) for d in dead) <= settings.deadletter_max_bytes
+    assert max(len(json.dumps(d)) for d in dead) <= settings.limits.deadletter_max_bytes
     [huge] = [d for d in dead if d["payload_size"] == len(HUGE)]
     assert huge["reason"] == "oversize_payload" and huge["payload_truncated"]
 

@@ -53,7 +53,7 @@ def test_tweets_come_back_intact_keyed_and_in_order_per_key(settings: Settings) 
 
     assert len(messages) == len(tweets)
     by_id = {
-        m.key().decode(): parse_raw_tweet(m.value(), settings.max_text_chars) for m in messages
+        m.key().decode(): parse_raw_tweet(m.value(), settings.limits.max_text_chars) for m in messages
     }
     assert by_id == {tweet.id: tweet for tweet in tweets}
     partitions = {m.partition() for m in messages}
