@@ -3,9 +3,10 @@
 Built in entry points and passed down explicitly; importing this module has no side effects.
 Every field reads `AIRPARADIS_<FIELD>`; well-known variables (`KAFKA_BOOTSTRAP_SERVERS`,
 `MLFLOW_TRACKING_URI`, `POSTHOG_API_KEY`, ...) are accepted as they are. Groups (`buzz`,
-`windows`, `rollout`, ...) are the config objects their code receives, defined next to that
-code with their defaults; their variables keep the flat names (`AIRPARADIS_BUZZ_SIGMA` sets
-`settings.buzz.sigma`, see GROUP_ENV) and keyword overrides nest: `Settings(buzz={"sigma": 2})`.
+`windows`, `kafka`, ...) are the config objects their code receives, each with the only copy
+of its defaults (in its own module, or here when that module imports Settings). Their
+variables keep the flat names (`AIRPARADIS_BUZZ_SIGMA` sets `settings.buzz.sigma`, see
+GROUP_ENV); keyword overrides nest and merge: `Settings(buzz={"sigma": 2})`.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ from stream.alerts.scopes import ScopeSettings
 from stream.alerts.state import WindowSettings
 from stream.records import InputLimits
 
-_SASL = ("SASL_PLAINTEXT", "SASL_SSL")
-_TLS = ("SSL", "SASL_SSL")
+SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
+TLS_PROTOCOLS = ("SSL", "SASL_SSL")
+
+# The groups whose code imports Settings are defined here (there they would close a circle).
 
 
 class KafkaSettings(BaseModel):
@@ -80,11 +83,13 @@ class KafkaSettings(BaseModel):
         """What is inconsistent in the security settings (empty: nothing)."""
         protocol, problems = self.security_protocol, []
         sasl_set = self.sasl_username is not None or self.sasl_password is not None
-        if protocol in _SASL and not (self.sasl_username and self.sasl_password):
+        if protocol in SASL_PROTOCOLS and not (self.sasl_username and self.sasl_password):
             problems.append(f"{protocol} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
-        if protocol not in _SASL and sasl_set:
+        if protocol not in SASL_PROTOCOLS and sasl_set:
             problems.append(f"SASL credentials are set but KAFKA_SECURITY_PROTOCOL is {protocol}")
-        if protocol not in _TLS and (self.ssl_ca_file or self.ssl_cert_file or self.ssl_key_file):
+        if protocol not in TLS_PROTOCOLS and (
+            self.ssl_ca_file or self.ssl_cert_file or self.ssl_key_file
+        ):
             problems.append(f"TLS files are set but KAFKA_SECURITY_PROTOCOL is {protocol}")
         if (self.ssl_cert_file is None) != (self.ssl_key_file is None):
             problems.append("KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together")
@@ -171,21 +176,6 @@ class Settings(RegistrySettings):
         env_prefix="AIRPARADIS_", env_file=".env", frozen=True, extra="ignore"
     )
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Keyword arguments, then the environment, then `.env` (nested keys merge)."""
-        assert isinstance(env_settings, EnvSettingsSource)
-        assert isinstance(dotenv_settings, DotEnvSettingsSource)
-        groups = GroupEnvSource(settings_cls, env_settings, dotenv_settings)
-        return init_settings, env_settings, groups, dotenv_settings, file_secret_settings
-
     # Topics
     topic_raw: str = "tweets.raw"
     topic_scored: str = "tweets.scored"
@@ -222,7 +212,9 @@ class Settings(RegistrySettings):
     shutdown_timeout_s: float = Field(20.0, gt=0)  # SIGTERM: hard exit past this
     model_cache_fallback: bool = True  # registry unreachable at start: serve the cached model
 
-    # Groups: each is the config object its code receives, with its defaults (GROUP_ENV)
+    feedback_join_capacity: int = Field(100_000, ge=1)  # predictions kept per join partition
+
+    # Groups: each is the config object its code receives, defaults included (GROUP_ENV)
     kafka: KafkaSettings = KafkaSettings()  # stream.kafka: every client, one source
     limits: InputLimits = InputLimits()  # stream.records: hostile raw records
     windows: WindowSettings = WindowSettings()  # stream.alerts.state; docs/alerts.md
@@ -230,9 +222,7 @@ class Settings(RegistrySettings):
     buzz: BuzzConfig = BuzzConfig()  # stream.alerts.buzz
     drift: DriftConfig = DriftConfig()  # stream.alerts.drift
     accuracy: AccuracyConfig = AccuracyConfig()  # stream.alerts.accuracy: from feedback
-    feedback_join_capacity: int = Field(100_000, ge=1)  # predictions kept per join partition
-    posthog: PosthogSettings = PosthogSettings()  # stream.analytics (groups below: here,
-    # as their code imports Settings)
+    posthog: PosthogSettings = PosthogSettings()  # stream.analytics
     rollout: RolloutSettings = RolloutSettings()  # stream.rollout; docs/rollout.md
     retrain: RetrainConfig = RetrainConfig()  # stream.rollout.retrain
 
@@ -286,6 +276,21 @@ class Settings(RegistrySettings):
             self.topic_deadletter,
             self.topic_review,
         ]
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Keyword arguments, then the environment, then `.env` (nested keys merge)."""
+        assert isinstance(env_settings, EnvSettingsSource)
+        assert isinstance(dotenv_settings, DotEnvSettingsSource)
+        groups = GroupEnvSource(settings_cls, env_settings, dotenv_settings)
+        return init_settings, env_settings, groups, dotenv_settings, file_secret_settings
 
 
 class GroupEnvSource(PydanticBaseSettingsSource):

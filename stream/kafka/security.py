@@ -11,13 +11,11 @@ a wrong password or an untrusted certificate only turns a clear error into a han
 from __future__ import annotations
 
 import ssl
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from stream.settings import KafkaSettings
-
-_SASL = ("SASL_PLAINTEXT", "SASL_SSL")
-_TLS = ("SSL", "SASL_SSL")
+from stream.settings import SASL_PROTOCOLS as _SASL
+from stream.settings import TLS_PROTOCOLS as _TLS
+from stream.settings import KafkaSettings
 
 
 class KafkaSecurityError(RuntimeError):
