@@ -309,7 +309,8 @@ class GroupEnvSource(PydanticBaseSettingsSource):
         out: dict[str, Any] = {}
         for path, prefix in GROUP_ENV.items():
             *parents, name = path.split(".")
-            node, model = out, self.settings_cls
+            node: dict[str, Any] = out
+            model: type[BaseModel] = self.settings_cls
             for part in parents:
                 node, model = node.setdefault(part, {}), _group_model(model, part)
             if values := self._read(_group_model(model, name), self.env.env_prefix + prefix):
@@ -318,12 +319,15 @@ class GroupEnvSource(PydanticBaseSettingsSource):
 
     def _read(self, model: type[BaseModel], prefix: str) -> dict[str, Any]:
         group: Any = model  # the sources read a model's fields, settings class or not
-        options = {"env_prefix": prefix, "case_sensitive": self.env.case_sensitive}
+        case = self.env.case_sensitive
         values: dict[str, Any] = {}
         if self.dotenv.env_file is not None:
-            dotenv = DotEnvSettingsSource(group, self.dotenv.env_file, **options)
+            dotenv = DotEnvSettingsSource(
+                group, self.dotenv.env_file, env_prefix=prefix, case_sensitive=case
+            )
             values.update(_by_field_name(model, dotenv()))
-        values.update(_by_field_name(model, EnvSettingsSource(group, **options)()))
+        env = EnvSettingsSource(group, env_prefix=prefix, case_sensitive=case)
+        values.update(_by_field_name(model, env()))
         return values
 
 
