@@ -52,9 +52,8 @@ def test_tweets_come_back_intact_keyed_and_in_order_per_key(settings: Settings) 
     messages = consume(settings, settings.topic_raw, expected=len(tweets))
 
     assert len(messages) == len(tweets)
-    by_id = {
-        m.key().decode(): parse_raw_tweet(m.value(), settings.limits.max_text_chars) for m in messages
-    }
+    limit = settings.limits.max_text_chars
+    by_id = {m.key().decode(): parse_raw_tweet(m.value(), limit) for m in messages}
     assert by_id == {tweet.id: tweet for tweet in tweets}
     partitions = {m.partition() for m in messages}
     assert partitions <= set(range(settings.topic_partitions))
