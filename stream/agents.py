@@ -51,7 +51,7 @@ def register_agents(
         async for event in stream.events():
             await feedback.join(tables.predictions, event)
 
-    @app.timer(settings.window_tick_s)
+    @app.timer(settings.windows.tick_s)
     async def tick_windows() -> None:
         await alerting.send_ticks()
 

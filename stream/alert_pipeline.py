@@ -27,7 +27,7 @@ import faust
 from faust.types import TP, TableT
 
 from stream import metrics
-from stream.alerts.accuracy import AccuracyConfig, AccuracyState, record_feedback
+from stream.alerts.accuracy import AccuracyState, record_feedback
 from stream.alerts.drift import DriftReference
 from stream.alerts.scopes import GLOBAL, FoundScopes, ScopeConfig, bound_scopes
 from stream.alerts.state import (
@@ -66,9 +66,9 @@ class AlertPipeline:
         self.topics = topics
         self.slot = slot
         self.analytics = analytics
-        self.config = WindowConfig.from_settings(settings)
-        self.scopes = ScopeConfig.from_settings(settings)
-        self.accuracy = AccuracyConfig.from_settings(settings)
+        self.config = WindowConfig.of(settings.windows, settings.buzz, settings.drift)
+        self.scopes = ScopeConfig.of(settings.scopes)
+        self.accuracy = settings.accuracy
         self.exported: dict[int, set[str]] = {}  # scoped partition -> keys with gauges here
         self.flowing_since: dict[int, float] = {}  # scoped partition -> ticks arrive since
         self.last_tick: dict[int, float] = {}  # scoped partition -> when its last tick arrived
@@ -154,7 +154,7 @@ class AlertPipeline:
     def _observed_since(self, partition: int, now: float, sent_at: float) -> float:
         """Since when this partition's ticks arrive on time: a tick after a gap of more
         than a few tick periods, or one that spent as long in transit, starts it anew."""
-        gap = 3 * self.settings.window_tick_s
+        gap = 3 * self.settings.windows.tick_s
         last = self.last_tick.get(partition)
         self.last_tick[partition] = now
         if last is None or now - last > gap or now - sent_at > gap:

@@ -37,7 +37,7 @@ class Analytics:
         self._settings = settings
         self._client: Any = None
         self._warned_full = False
-        if settings.posthog_api_key is not None:
+        if settings.posthog.api_key is not None:
             self._client = _make_client(settings)
 
     @property
@@ -47,7 +47,7 @@ class Analytics:
     def capture_prediction(self, tweet: ScoredTweet) -> None:
         if not self.enabled:
             return
-        if not sampled(tweet.id, self._settings.posthog_sample_rate):
+        if not sampled(tweet.id, self._settings.posthog.sample_rate):
             metrics.POSTHOG_EVENTS.labels("sampled_out").inc()
             return
         props = {
@@ -61,7 +61,7 @@ class Analytics:
             "oov_rate": tweet.oov_rate,
             "lang": tweet.lang,
         }
-        if self._settings.posthog_send_text:
+        if self._settings.posthog.send_text:
             props["text"] = tweet.text
         self._capture("tweet_scored", props)
 
@@ -129,12 +129,12 @@ class Analytics:
 def _make_client(settings: Settings) -> Any:
     from posthog import Posthog  # lazy: only when analytics is on
 
-    assert settings.posthog_api_key is not None
+    assert settings.posthog.api_key is not None
     client = Posthog(
-        settings.posthog_api_key.get_secret_value(),
-        host=settings.posthog_host,
-        max_queue_size=settings.posthog_queue_size,
-        timeout=settings.posthog_timeout_s,
+        settings.posthog.api_key.get_secret_value(),
+        host=settings.posthog.host,
+        max_queue_size=settings.posthog.queue_size,
+        timeout=settings.posthog.timeout_s,
         max_retries=1,
         flush_at=FLUSH_AT,
         flush_interval=1.0,

@@ -12,13 +12,13 @@ from stream.settings import Settings
 
 def broker_credentials(settings: Settings) -> CredentialsT | None:
     """Faust's (aiokafka) credentials from the settings librdkafka's clients use too."""
-    context = ssl_context(settings)
-    password = settings.kafka_sasl_password
-    if settings.kafka_security_protocol.startswith("SASL_") and password is not None:
+    context = ssl_context(settings.kafka)
+    password = settings.kafka.sasl_password
+    if settings.kafka.security_protocol.startswith("SASL_") and password is not None:
         return faust.SASLCredentials(
-            username=settings.kafka_sasl_username,
+            username=settings.kafka.sasl_username,
             password=password.get_secret_value(),
-            mechanism=settings.kafka_sasl_mechanism,
+            mechanism=settings.kafka.sasl_mechanism,
             ssl_context=context,  # SASL_SSL with a context, SASL_PLAINTEXT without
         )
     return None if context is None else faust.SSLCredentials(context)
@@ -27,7 +27,7 @@ def broker_credentials(settings: Settings) -> CredentialsT | None:
 def create_app(settings: Settings) -> faust.App:
     app = faust.App(
         settings.app_id,
-        broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        broker=f"kafka://{settings.kafka.bootstrap_servers}",
         broker_credentials=broker_credentials(settings),
         store="memory://",
         topic_partitions=settings.topic_partitions,
@@ -37,8 +37,8 @@ def create_app(settings: Settings) -> faust.App:
         broker_commit_interval=1.0,
         producer_linger=0.005,  # batch produce requests: one per partition per batch
         datadir=str(settings.data_dir / "faust" / "{conf.name}"),
-        broker_session_timeout=settings.kafka_session_timeout_s,
-        broker_heartbeat_interval=min(3.0, settings.kafka_session_timeout_s / 3),
+        broker_session_timeout=settings.kafka.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.kafka.session_timeout_s / 3),
         web_port=settings.web_port,
         web_bind="0.0.0.0",
         web_in_thread=False,

@@ -12,14 +12,10 @@ import json
 import re
 import uuid
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-if TYPE_CHECKING:
-    from stream.settings import Settings
 
 SCHEMA_VERSION = 1
 Label = Literal["negative", "positive"]
@@ -231,23 +227,16 @@ def _printable(message: str) -> str:
     return message.encode("utf-8", errors="backslashreplace").decode("utf-8")
 
 
-@dataclass(frozen=True)
-class InputLimits:
-    """Bounds applied to every raw record before and while it is decoded."""
+class InputLimits(BaseModel):
+    """Bounds applied to every raw record before and while it is decoded (`Settings.limits`,
+    read from `AIRPARADIS_<FIELD>`: `AIRPARADIS_MAX_TEXT_CHARS`, ...)."""
 
-    max_text_chars: int = 10_000
-    max_payload_bytes: int = 262_144
-    max_json_depth: int = 16
-    deadletter_max_bytes: int = DEADLETTER_MAX_BYTES
+    model_config = ConfigDict(frozen=True)
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> InputLimits:
-        return cls(
-            settings.max_text_chars,
-            settings.max_payload_bytes,
-            settings.max_json_depth,
-            settings.deadletter_max_bytes,
-        )
+    max_text_chars: int = Field(10_000, ge=1)
+    max_payload_bytes: int = Field(262_144, ge=1_024)  # larger raw records: dead letters
+    max_json_depth: int = Field(16, ge=2)  # deeper raw records: dead letters
+    deadletter_max_bytes: int = Field(DEADLETTER_MAX_BYTES, ge=16_384)  # truncated to fit
 
 
 def parse_raw_tweet(raw: bytes, limits: InputLimits | int) -> RawTweet:

@@ -27,7 +27,7 @@ from stream.alerts.scopes import FoundScopes, ScopeConfig
 from stream.analytics import Analytics
 from stream.kafka.events import release
 from stream.kafka.outbox import Outbox, Record
-from stream.records import DeadLetter, InputLimits, InvalidRecord, ScoredTweet
+from stream.records import DeadLetter, InvalidRecord, ScoredTweet
 from stream.rollout.records import ShadowScore
 from stream.rollout.serving import ChallengerSlot
 from stream.rollout.serving import apply as apply_rollout
@@ -99,8 +99,8 @@ class ScoringPipeline:
         self.slot = slot
         self.analytics = analytics
         self.outbox = outbox
-        self.scopes = ScopeConfig.from_settings(settings)
-        self.limits = InputLimits.from_settings(settings)
+        self.scopes = ScopeConfig.of(settings.scopes)
+        self.limits = settings.limits
         self.windows = windows
         self._in_flight: deque[asyncio.Future[None]] = deque()
         self.watchdog = watchdog

@@ -2,46 +2,179 @@
 
 Built in entry points and passed down explicitly; importing this module has no side effects.
 Every field reads `AIRPARADIS_<FIELD>`; well-known variables (`KAFKA_BOOTSTRAP_SERVERS`,
-`MLFLOW_TRACKING_URI`, `POSTHOG_API_KEY`, ...) are accepted as they are.
+`MLFLOW_TRACKING_URI`, `POSTHOG_API_KEY`, ...) are accepted as they are. Groups (`buzz`,
+`windows`, `kafka`, ...) are the config objects their code receives, each with the only copy
+of its defaults (in its own module, or here when that module imports Settings). Their
+variables keep the flat names (`AIRPARADIS_BUZZ_SIGMA` sets `settings.buzz.sigma`, see
+GROUP_ENV); keyword overrides nest and merge: `Settings(buzz={"sigma": 2})`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, FilePath, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    FilePath,
+    SecretStr,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from models.settings import RegistrySettings
 from models.settings import env_alias as _env
+from stream.alerts.accuracy import AccuracyConfig
+from stream.alerts.buzz import BuzzConfig
+from stream.alerts.drift import DriftConfig
+from stream.alerts.scopes import ScopeSettings
+from stream.alerts.state import WindowSettings
+from stream.records import InputLimits
+
+SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
+TLS_PROTOCOLS = ("SSL", "SASL_SSL")
+
+# The groups whose code imports Settings are defined here (there they would close a circle).
+
+
+class KafkaSettings(BaseModel):
+    """`Settings.kafka`: connection and security of every client (stream.kafka.security makes
+    the librdkafka and aiokafka configs of it). Connection fields read `KAFKA_<FIELD>` or
+    `AIRPARADIS_KAFKA_<FIELD>`; the two limits `AIRPARADIS_KAFKA_<FIELD>` only."""
+
+    model_config = ConfigDict(frozen=True, validate_by_name=True)
+
+    bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", validation_alias=_env("KAFKA_SECURITY_PROTOCOL")
+    )
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "PLAIN", validation_alias=_env("KAFKA_SASL_MECHANISM")
+    )
+    sasl_username: str | None = Field(None, validation_alias=_env("KAFKA_SASL_USERNAME"))
+    sasl_password: SecretStr | None = Field(None, validation_alias=_env("KAFKA_SASL_PASSWORD"))
+    ssl_ca_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_CA_FILE"))
+    ssl_cert_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_CERT_FILE"))
+    ssl_key_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_KEY_FILE"))
+    ssl_key_password: SecretStr | None = Field(
+        None, validation_alias=_env("KAFKA_SSL_KEY_PASSWORD")
+    )
+    ssl_check_hostname: bool = Field(True, validation_alias=_env("KAFKA_SSL_CHECK_HOSTNAME"))
+    session_timeout_s: float = Field(10.0, gt=0)  # a dead worker -> rebalance
+    message_max_bytes: int = Field(1_000_000, ge=65_536)  # the outbox's message.max.bytes
+
+    @model_validator(mode="after")
+    def _security_is_consistent(self) -> KafkaSettings:
+        if problems := self.security_problems():
+            raise ValueError("Kafka security settings: " + "; ".join(problems))
+        return self
+
+    def security_problems(self) -> list[str]:
+        """What is inconsistent in the security settings (empty: nothing)."""
+        protocol, problems = self.security_protocol, []
+        sasl_set = self.sasl_username is not None or self.sasl_password is not None
+        if protocol in SASL_PROTOCOLS and not (self.sasl_username and self.sasl_password):
+            problems.append(f"{protocol} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+        if protocol not in SASL_PROTOCOLS and sasl_set:
+            problems.append(f"SASL credentials are set but KAFKA_SECURITY_PROTOCOL is {protocol}")
+        if protocol not in TLS_PROTOCOLS and (
+            self.ssl_ca_file or self.ssl_cert_file or self.ssl_key_file
+        ):
+            problems.append(f"TLS files are set but KAFKA_SECURITY_PROTOCOL is {protocol}")
+        if (self.ssl_cert_file is None) != (self.ssl_key_file is None):
+            problems.append("KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together")
+        if self.ssl_key_password is not None and self.ssl_key_file is None:
+            problems.append("KAFKA_SSL_KEY_PASSWORD is set without KAFKA_SSL_KEY_FILE")
+        return problems
+
+
+class PosthogSettings(BaseModel):
+    """`Settings.posthog`: off without a key; tweet text is never sent unless enabled."""
+
+    model_config = ConfigDict(frozen=True, validate_by_name=True)
+
+    api_key: SecretStr | None = Field(None, validation_alias=_env("POSTHOG_API_KEY"))
+    host: str = Field("https://eu.i.posthog.com", validation_alias=_env("POSTHOG_HOST"))
+    sample_rate: float = Field(0.01, ge=0, le=1)
+    send_text: bool = False
+    queue_size: int = Field(1000, ge=1)  # events beyond it are dropped and counted
+    timeout_s: float = Field(3.0, gt=0)  # HTTP timeout of the background sender
+
+
+class GuardConfig(BaseModel):
+    """`Settings.rollout.guards` (stream.rollout.guards), from `AIRPARADIS_ROLLOUT_<FIELD>`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    shadow_dwell_s: float = Field(86_400.0, ge=0)  # production 24 h; tests use seconds
+    canary_dwell_s: float = Field(172_800.0, ge=0)  # production 48 h per canary step
+    min_events: int = Field(1_000, ge=1)  # challenger tweets a step needs before it may advance
+    max_error_rate: float = Field(0.01, ge=0, le=1)  # model_error dead letters
+    max_p95_s: float = Field(2.0, gt=0)
+    max_p95_ratio: float = Field(2.0, ge=1)  # challenger p95 / champion p95
+    max_negative_gap: float = Field(0.15, gt=0, le=1)
+    min_labels: int = Field(50, ge=1)  # per version, before accuracy is judged
+    max_accuracy_drop: float = Field(0.05, ge=0, le=1)
+
+
+class RolloutSettings(BaseModel):
+    """`Settings.rollout`, read from `AIRPARADIS_ROLLOUT_<FIELD>` (the guards' fields too)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    check_interval_s: float = Field(30.0, gt=0)  # guards, and the record's poll
+    start_alias: str | None = "challenger-approved"  # the gate's alias starts a rollout
+    steps: tuple[float, ...] = (0.1, 0.5, 1.0)  # canary shares after the shadow
+    shadow_window: int = Field(1_000, ge=10)  # tweets of the shadow comparison
+    guards: GuardConfig = GuardConfig()
+
+
+class RetrainConfig(BaseModel):
+    """`Settings.retrain` (stream.rollout.retrain), from `AIRPARADIS_RETRAIN_<FIELD>`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cron: str = "0 3 1 * *"  # monthly, 03:00 UTC on the 1st (orchestrator crontab)
+    min_interval_s: float = Field(86_400.0, ge=0)  # between two retrain requests
+    max_duration_s: float = Field(21_600.0, gt=0)  # in flight longer: lost
+    command: str = "airparadis-train retrain --model lstm"  # run by the orchestrator
+
+
+# Where each group's variables come from: AIRPARADIS_ + prefix + field name, the names the
+# flat settings had (AIRPARADIS_BUZZ_SIGMA -> buzz.sigma); a field's own alias wins
+# (POSTHOG_API_KEY). Every alert rule shares one incident policy, AIRPARADIS_ALERT_*.
+GROUP_ENV: dict[str, str] = {
+    "kafka": "KAFKA_",
+    "limits": "",
+    "windows": "WINDOW_",
+    "scopes": "SCOPE_",
+    "buzz": "BUZZ_",
+    "buzz.policy": "ALERT_",
+    "drift": "DRIFT_",
+    "drift.policy": "ALERT_",
+    "accuracy": "ACCURACY_",
+    "accuracy.policy": "ALERT_",
+    "posthog": "POSTHOG_",
+    "rollout": "ROLLOUT_",
+    "rollout.guards": "ROLLOUT_",
+    "retrain": "RETRAIN_",
+}
 
 
 class Settings(RegistrySettings):
     model_config = SettingsConfigDict(
         env_prefix="AIRPARADIS_", env_file=".env", frozen=True, extra="ignore"
     )
-
-    # Kafka connection and security (one source for every client: stream.kafka.security)
-    kafka_bootstrap_servers: str = Field(
-        "127.0.0.1:9092", validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
-    )
-    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
-        "PLAINTEXT", validation_alias=_env("KAFKA_SECURITY_PROTOCOL")
-    )
-    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
-        "PLAIN", validation_alias=_env("KAFKA_SASL_MECHANISM")
-    )
-    kafka_sasl_username: str | None = Field(None, validation_alias=_env("KAFKA_SASL_USERNAME"))
-    kafka_sasl_password: SecretStr | None = Field(
-        None, validation_alias=_env("KAFKA_SASL_PASSWORD")
-    )
-    kafka_ssl_ca_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_CA_FILE"))
-    kafka_ssl_cert_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_CERT_FILE"))
-    kafka_ssl_key_file: FilePath | None = Field(None, validation_alias=_env("KAFKA_SSL_KEY_FILE"))
-    kafka_ssl_key_password: SecretStr | None = Field(
-        None, validation_alias=_env("KAFKA_SSL_KEY_PASSWORD")
-    )
-    kafka_ssl_check_hostname: bool = Field(True, validation_alias=_env("KAFKA_SSL_CHECK_HOSTNAME"))
 
     # Topics
     topic_raw: str = "tweets.raw"
@@ -64,16 +197,10 @@ class Settings(RegistrySettings):
     batch_timeout_s: float = Field(0.035, gt=0)
     batches_in_flight: int = Field(4, ge=1)  # scored while earlier ones publish, kept in order
     score_in_subprocess: bool = True  # tokenize + model in a child process (a second core)
-    max_text_chars: int = Field(10_000, ge=1)
-    kafka_session_timeout_s: float = Field(10.0, gt=0, description="dead worker -> rebalance")
     model_retries: int = Field(2, ge=0)
     review_band: tuple[float, float] = (0.4, 0.6)
 
     # Hostile input and HTTP bounds (stream.records, stream.views; docs/events.md, docs/stream.md)
-    kafka_message_max_bytes: int = Field(1_000_000, ge=65_536)  # the outbox's message.max.bytes
-    max_payload_bytes: int = Field(262_144, ge=1_024)  # larger raw records: dead letters
-    max_json_depth: int = Field(16, ge=2)  # deeper raw records: dead letters
-    deadletter_max_bytes: int = Field(131_072, ge=16_384)  # payloads truncated to fit (+ sha256)
     http_max_body_bytes: int = Field(65_536, ge=1_024)  # POST /predict, /feedback bodies; else 413
     predict_max_texts: int = Field(256, ge=1)  # texts in one /predict request; else 413
     predict_max_concurrent: int = Field(2, ge=1)  # /predict requests in flight; else 503
@@ -85,53 +212,19 @@ class Settings(RegistrySettings):
     shutdown_timeout_s: float = Field(20.0, gt=0)  # SIGTERM: hard exit past this
     model_cache_fallback: bool = True  # registry unreachable at start: serve the cached model
 
-    # PostHog (off without a key; tweet text is never sent unless enabled)
-    posthog_api_key: SecretStr | None = Field(None, validation_alias=_env("POSTHOG_API_KEY"))
-    posthog_host: str = Field("https://eu.i.posthog.com", validation_alias=_env("POSTHOG_HOST"))
-    posthog_sample_rate: float = Field(0.01, ge=0, le=1)
-    posthog_send_text: bool = False
-    posthog_queue_size: int = Field(1000, ge=1)  # events beyond it are dropped and counted
-    posthog_timeout_s: float = Field(3.0, gt=0)  # HTTP timeout of the background sender
-
-    # Event-time windows (stream.alerts.windows; docs/alerts.md)
-    window_size_s: float = Field(60.0, gt=0)  # tumbling windows: bad buzz, gauges
-    window_hopping_size_s: float = Field(900.0, gt=0)  # drift windows, advanced every tumbling one
-    window_allowed_lateness_s: float = Field(60.0, ge=0)  # older events are rejected as late
-    window_max_future_s: float = Field(300.0, ge=0)  # events this far past wall clock: rejected
-    window_histogram_bins: int = Field(50, ge=2)  # score histogram bins (KS drift)
-    window_idle_close_s: float = Field(60.0, gt=0)  # silent scope: event time runs with the clock
-    window_tick_s: float = Field(5.0, gt=0)  # timer that closes windows of silent scopes
-
-    # Alert scopes (stream.alerts.scopes): global + known airlines/tags + a few others + aspects
-    scope_known_airlines: tuple[str, ...] = ("airparadis",)
-    scope_known_tags: tuple[str, ...] = ()
-    scope_max_other: int = Field(20, ge=0)  # hash buckets for unknown airlines (and tags)
-    scope_aspect_keywords: dict[str, tuple[str, ...]] | None = None  # None: built-in map
-
-    # Bad-buzz alerts (stream.alerts.buzz)
-    buzz_min_negative: int = Field(20, ge=1)  # negative tweets a window needs to alert
-    buzz_sigma: float = Field(3.0, gt=0)  # raise at baseline mean + sigma * std
-    buzz_ratio_ceiling: float = Field(0.8, gt=0, le=1)  # raise at this ratio whatever the baseline
-    buzz_warmup_windows: int = Field(6, ge=0)  # baseline windows before sigma rule applies
-    buzz_ewma_alpha: float = Field(0.1, gt=0, le=1)  # weight of each new window in the baseline
-    buzz_min_std: float = Field(0.03, ge=0)  # floor on the baseline std
-    buzz_baseline_min_tweets: int = Field(20, ge=1)  # thinner windows don't move the baseline
-    alert_cooldown_s: float = Field(1800.0, ge=0)  # no re-raise this soon after a resolve
-    alert_resolve_windows: int = Field(2, ge=1)  # quiet windows in a row that resolve
-
-    # Drift alerts (stream.alerts.drift)
-    drift_ks_threshold: float = Field(0.3, gt=0, le=1)
-    drift_positive_shift_threshold: float = Field(0.3, gt=0)  # relative to production baseline
-    drift_oov_ratio_threshold: float = Field(2.0, gt=1)  # window OOV rate / training OOV rate
-    drift_min_window_tweets: int = Field(200, ge=1)  # thinner windows stay quiet
-    drift_baseline_alpha: float = Field(0.1, gt=0, le=1)
-    drift_warmup_windows: int = Field(6, ge=0)  # baseline windows before the positive-rate rule
-
-    # Production accuracy from feedback (stream.alerts.buzz)
-    accuracy_window: int = Field(100, ge=1)  # last N labelled predictions
-    accuracy_threshold: float = Field(0.70, gt=0, le=1)
-    accuracy_resolve_margin: float = Field(0.02, ge=0)  # resolve at threshold + margin
     feedback_join_capacity: int = Field(100_000, ge=1)  # predictions kept per join partition
+
+    # Groups: each is the config object its code receives, defaults included (GROUP_ENV)
+    kafka: KafkaSettings = KafkaSettings()  # stream.kafka: every client, one source
+    limits: InputLimits = InputLimits()  # stream.records: hostile raw records
+    windows: WindowSettings = WindowSettings()  # stream.alerts.state; docs/alerts.md
+    scopes: ScopeSettings = ScopeSettings()  # stream.alerts.scopes
+    buzz: BuzzConfig = BuzzConfig()  # stream.alerts.buzz
+    drift: DriftConfig = DriftConfig()  # stream.alerts.drift
+    accuracy: AccuracyConfig = AccuracyConfig()  # stream.alerts.accuracy: from feedback
+    posthog: PosthogSettings = PosthogSettings()  # stream.analytics
+    rollout: RolloutSettings = RolloutSettings()  # stream.rollout; docs/rollout.md
+    retrain: RetrainConfig = RetrainConfig()  # stream.rollout.retrain
 
     # Labels: store, sink, annotation page (stream.labels; docs/labels.md)
     labels_url: str | None = None  # SQLAlchemy URL; None: SQLite file data_dir/labels.db
@@ -143,28 +236,10 @@ class Settings(RegistrySettings):
     annotate_host: str = "127.0.0.1"
     annotate_tokens: dict[str, SecretStr] = {}  # annotator name -> token (JSON in env)
 
-    # Rollout and automatic retraining (stream.rollout; docs/rollout.md). Production dwell
-    # times (24 h shadow, 48 h per canary step); tests use seconds.
+    # Rollout and automatic retraining (stream.rollout; docs/rollout.md; groups above)
     topic_shadow: str = "tweets.shadow"  # both models' scores while a challenger is in shadow
     topic_retrain: str = "retrain.events"  # retrain requests, skips and outcomes
     orchestrator_port: int = 6067  # web port of `airparadis-stream orchestrator`
-    rollout_check_interval_s: float = Field(30.0, gt=0)  # guards, and the record's poll
-    rollout_start_alias: str | None = "challenger-approved"  # the gate's alias starts a rollout
-    rollout_steps: tuple[float, ...] = (0.1, 0.5, 1.0)  # canary shares after the shadow
-    rollout_shadow_window: int = Field(1_000, ge=10)  # tweets of the shadow comparison
-    rollout_shadow_dwell_s: float = Field(86_400.0, ge=0)
-    rollout_canary_dwell_s: float = Field(172_800.0, ge=0)
-    rollout_min_events: int = Field(1_000, ge=1)  # challenger tweets before a step advances
-    rollout_max_error_rate: float = Field(0.01, ge=0, le=1)  # model_error dead letters
-    rollout_max_p95_s: float = Field(2.0, gt=0)
-    rollout_max_p95_ratio: float = Field(2.0, ge=1)  # challenger p95 / champion p95
-    rollout_max_negative_gap: float = Field(0.15, gt=0, le=1)
-    rollout_min_labels: int = Field(50, ge=1)  # labelled tweets per version before accuracy
-    rollout_max_accuracy_drop: float = Field(0.05, ge=0, le=1)
-    retrain_cron: str = "0 3 1 * *"  # monthly, 03:00 UTC on the 1st (orchestrator crontab)
-    retrain_min_interval_s: float = Field(86_400.0, ge=0)  # between two retrain requests
-    retrain_max_duration_s: float = Field(21_600.0, gt=0)  # in flight longer: lost
-    retrain_command: str = "airparadis-train retrain --model lstm"  # run by the orchestrator
 
     @property
     def labels_db_url(self) -> str:
@@ -174,10 +249,12 @@ class Settings(RegistrySettings):
     @model_validator(mode="after")
     def _outputs_fit_the_broker(self) -> Settings:
         """A dead letter, or a scored event of the largest accepted raw record, must fit."""
-        if self.deadletter_max_bytes + 1_024 > self.kafka_message_max_bytes:
-            raise ValueError("deadletter_max_bytes must be 1 KiB under kafka_message_max_bytes")
-        if self.max_payload_bytes + 4_096 > self.kafka_message_max_bytes:
-            raise ValueError("max_payload_bytes must be 4 KiB under kafka_message_max_bytes")
+        if self.limits.deadletter_max_bytes + 1_024 > self.kafka.message_max_bytes:
+            raise ValueError(
+                "limits.deadletter_max_bytes must be 1 KiB under kafka.message_max_bytes"
+            )
+        if self.limits.max_payload_bytes + 4_096 > self.kafka.message_max_bytes:
+            raise ValueError("limits.max_payload_bytes must be 4 KiB under kafka.message_max_bytes")
         return self
 
     @property
@@ -200,16 +277,73 @@ class Settings(RegistrySettings):
             self.topic_review,
         ]
 
-    @model_validator(mode="after")
-    def _kafka_security_is_consistent(self) -> Settings:
-        from stream.kafka.security import security_problems
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Keyword arguments, then the environment, then `.env` (nested keys merge)."""
+        assert isinstance(env_settings, EnvSettingsSource)
+        assert isinstance(dotenv_settings, DotEnvSettingsSource)
+        groups = GroupEnvSource(settings_cls, env_settings, dotenv_settings)
+        return init_settings, env_settings, groups, dotenv_settings, file_secret_settings
 
-        if problems := security_problems(self):
-            raise ValueError("Kafka security settings: " + "; ".join(problems))
-        return self
 
-    def kafka_client_config(self) -> dict[str, Any]:
-        """librdkafka (confluent-kafka) connection settings, secrets included: never log it."""
-        from stream.kafka.security import librdkafka_config
+class GroupEnvSource(PydanticBaseSettingsSource):
+    """Each group's variables (GROUP_ENV), from the environment over `.env`, as nested dicts."""
 
-        return librdkafka_config(self)
+    def __init__(
+        self, settings_cls: type[BaseSettings], env: EnvSettingsSource, dotenv: DotEnvSettingsSource
+    ) -> None:
+        super().__init__(settings_cls)
+        self.env, self.dotenv = env, dotenv
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads whole groups
+
+    def __call__(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for path, prefix in GROUP_ENV.items():
+            *parents, name = path.split(".")
+            node: dict[str, Any] = out
+            model: type[BaseModel] = self.settings_cls
+            for part in parents:
+                node, model = node.setdefault(part, {}), _group_model(model, part)
+            if values := self._read(_group_model(model, name), self.env.env_prefix + prefix):
+                node.setdefault(name, {}).update(values)
+        return out
+
+    def _read(self, model: type[BaseModel], prefix: str) -> dict[str, Any]:
+        group: Any = model  # the sources read a model's fields, settings class or not
+        case = self.env.case_sensitive
+        values: dict[str, Any] = {}
+        if self.dotenv.env_file is not None:
+            dotenv = DotEnvSettingsSource(
+                group, self.dotenv.env_file, env_prefix=prefix, case_sensitive=case
+            )
+            values.update(_by_field_name(model, dotenv()))
+        env = EnvSettingsSource(group, env_prefix=prefix, case_sensitive=case)
+        values.update(_by_field_name(model, env()))
+        return values
+
+
+def _by_field_name(model: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
+    """Keys by field name (a value found under an alias too), so keyword arguments merge."""
+    out: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        alias = field.validation_alias
+        keys = alias.choices if isinstance(alias, AliasChoices) else [alias]
+        for key in [name, *keys]:
+            if isinstance(key, str) and key in values:
+                out[name] = values[key]
+    return out
+
+
+def _group_model(model: type[BaseModel], field: str) -> type[BaseModel]:
+    annotation = model.model_fields[field].annotation
+    assert isinstance(annotation, type) and issubclass(annotation, BaseModel), field
+    return annotation

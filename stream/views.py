@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from pydantic import SecretStr
 
 from stream import metrics
+from stream.kafka.security import librdkafka_config
 from stream.records import Feedback, InvalidRecord, decode_json_object
 from stream.scoring import predict_response
 from stream.serving import ModelSlot
@@ -127,7 +128,7 @@ class KafkaProbe:
         from confluent_kafka.admin import AdminClient
 
         try:
-            AdminClient(self.settings.kafka_client_config()).list_topics(timeout=2)
+            AdminClient(librdkafka_config(self.settings.kafka)).list_topics(timeout=2)
         except Exception:
             return False
         return True
@@ -165,7 +166,7 @@ def register_views(
             try:
                 _, body = await read_json_object(request, settings.http_max_body_bytes)
                 texts, batch = texts_from_body(
-                    body, settings.max_text_chars, settings.predict_max_texts
+                    body, settings.limits.max_text_chars, settings.predict_max_texts
                 )
                 in_flight.enter()  # after the body: a slow client holds no scoring slot
             except BadRequest as error:

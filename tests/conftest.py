@@ -106,7 +106,7 @@ def settings_factory(
 
     def build(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
-            "kafka_bootstrap_servers": bootstrap,
+            "kafka": {"bootstrap_servers": bootstrap},
             **topic_names,
             "app_id": f"test-{test_suffix}",
             "data_dir": tmp_path / "var",

@@ -53,7 +53,7 @@ def delete_topics_containing(bootstrap: str, marker: str, timeout_s: float = 10.
     from stream.kafka.admin import delete_topics_containing as delete
     from stream.settings import Settings
 
-    settings = Settings(_env_file=None, kafka_bootstrap_servers=bootstrap)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, kafka={"bootstrap_servers": bootstrap})  # type: ignore[call-arg]
     return delete(settings, marker, timeout_s)
 
 

@@ -32,17 +32,13 @@ RULES: list[tuple[str, str, str]] = [
     ("stream.alerts", "stream.serving", "the alert domain is pure"),
     ("stream.alerts", "stream.alert_pipeline", "the alert domain is pure"),
     ("stream.alerts", "faust", "the alert domain imports no Faust"),
+    ("stream.alerts", "stream.settings", "the alert domain takes its config groups"),
     ("stream.alert_pipeline", "stream.scoring_pipeline", "scoring -> alerting, one way"),
     ("stream.scoring_pipeline", "stream.alert_pipeline", "scoring -> alerting, one way"),
     ("stream.scoring_pipeline", "stream.feedback", "scoring -> feedback, one way"),
     ("stream.scoring", "stream.alert_pipeline", "scoring -> alerting, one way"),
 ]
-# Known, accepted until the nested-settings step: the alert domain reads Settings in
-# `from_settings` constructors. Set STRICT_SETTINGS=1 to report them too.
-SETTINGS_RULE = ("stream.alerts", "stream.settings", "the alert domain takes config values")
-# Settings' validator lazily calls the Kafka security checks (the nested-settings step moves
-# the Kafka group and its validator into stream.kafka.security and removes this).
-KNOWN_CYCLES: list[set[str]] = [{"stream.settings", "stream.kafka", "stream.records"}]
+KNOWN_CYCLES: list[set[str]] = []
 EXCEPT: set[tuple[str, str]] = {("training.tools", "training.tools")}
 
 
@@ -111,9 +107,9 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
-def breaches(base: Path, strict: bool = False) -> tuple[list[str], dict[str, set[str]]]:
+def breaches(base: Path) -> tuple[list[str], dict[str, set[str]]]:
     """Every rule breach and import cycle under `base`, and the package graph."""
-    rules = RULES + ([SETTINGS_RULE] if strict else [])
+    rules = RULES
     modules = {
         module_name(p.relative_to(base)): p for root in ROOTS for p in (base / root).rglob("*.py")
     }
@@ -140,7 +136,7 @@ def breaches(base: Path, strict: bool = False) -> tuple[list[str], dict[str, set
 
 
 def main() -> int:
-    found, pkg_graph = breaches(Path.cwd(), "--strict-settings" in sys.argv)
+    found, pkg_graph = breaches(Path.cwd())
     for line in found:
         print(line)
     if "-v" in sys.argv:

@@ -24,3 +24,15 @@ def test_the_check_catches_an_upward_import(tmp_path: Path) -> None:
     found, _ = breaches(tmp_path)
     assert any("models is the bottom layer" in line for line in found)
     assert any(line.startswith("import cycle") for line in found)
+
+
+def test_the_alert_domain_may_import_neither_settings_nor_faust(tmp_path: Path) -> None:
+    for package in ("models", "stream", "stream/alerts", "training"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / "stream" / "alerts" / "buzz.py").write_text(
+        "def f():\n    from stream.settings import Settings\n    import faust\n"
+    )
+    found, _ = breaches(tmp_path)
+    assert any("imports stream.settings (the alert domain takes" in line for line in found)
+    assert any("imports faust (the alert domain imports no Faust)" in line for line in found)

@@ -5,27 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from stream.alerts.incidents import AlertFacts, Incident, IncidentPolicy, build_alert, step
 from stream.alerts.windows import LABELS
 from stream.records import Alert
-from stream.settings import Settings
 
 
-@dataclass(frozen=True)
-class AccuracyConfig:
-    window: int = 100
-    threshold: float = 0.70
-    resolve_margin: float = 0.02
-    policy: IncidentPolicy = field(default_factory=IncidentPolicy)
+class AccuracyConfig(BaseModel):
+    """`Settings.accuracy`, from `AIRPARADIS_ACCURACY_<FIELD>` (policy: `AIRPARADIS_ALERT_*`)."""
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> AccuracyConfig:
-        return cls(
-            window=settings.accuracy_window,
-            threshold=settings.accuracy_threshold,
-            resolve_margin=settings.accuracy_resolve_margin,
-            policy=IncidentPolicy(settings.alert_cooldown_s, settings.alert_resolve_windows),
-        )
+    model_config = ConfigDict(frozen=True)
+
+    window: int = Field(100, ge=1)  # last N labelled predictions
+    threshold: float = Field(0.70, gt=0, le=1)
+    resolve_margin: float = Field(0.02, ge=0)  # resolve at threshold + margin
+    policy: IncidentPolicy = IncidentPolicy()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Bad buzz: `evaluate_buzz` per scope on each closed window (EWMA baseline + ceiling).
 
 A small frozen state with a pure update function (no Kafka, no Faust).
-Thresholds come from `Settings` (see docs/alerts.md); states are JSON-able for Faust tables.
+Thresholds: `BuzzConfig` (`Settings.buzz`, docs/alerts.md); states are JSON-able for tables.
 """
 
 from __future__ import annotations
@@ -9,35 +9,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from stream.alerts.incidents import AlertFacts, Ewma, Incident, IncidentPolicy, build_alert, step
 from stream.alerts.windows import WindowStats
 from stream.records import Alert
-from stream.settings import Settings
 
 
-@dataclass(frozen=True)
-class BuzzConfig:
-    min_negative: int = 20
-    sigma: float = 3.0
-    ratio_ceiling: float = 0.8
-    warmup_windows: int = 6
-    ewma_alpha: float = 0.1
-    min_std: float = 0.03
-    baseline_min_tweets: int = 20
-    policy: IncidentPolicy = field(default_factory=IncidentPolicy)
+class BuzzConfig(BaseModel):
+    """`Settings.buzz`, read from `AIRPARADIS_BUZZ_<FIELD>` (policy: `AIRPARADIS_ALERT_*`)."""
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> BuzzConfig:
-        return cls(
-            min_negative=settings.buzz_min_negative,
-            sigma=settings.buzz_sigma,
-            ratio_ceiling=settings.buzz_ratio_ceiling,
-            warmup_windows=settings.buzz_warmup_windows,
-            ewma_alpha=settings.buzz_ewma_alpha,
-            min_std=settings.buzz_min_std,
-            baseline_min_tweets=settings.buzz_baseline_min_tweets,
-            policy=IncidentPolicy(settings.alert_cooldown_s, settings.alert_resolve_windows),
-        )
+    model_config = ConfigDict(frozen=True)
+
+    min_negative: int = Field(20, ge=1)  # negative tweets a window needs to alert
+    sigma: float = Field(3.0, gt=0)  # raise at baseline mean + sigma * std
+    ratio_ceiling: float = Field(0.8, gt=0, le=1)  # raise at this ratio whatever the baseline
+    warmup_windows: int = Field(6, ge=0)  # baseline windows before the sigma rule applies
+    ewma_alpha: float = Field(0.1, gt=0, le=1)  # weight of each new window in the baseline
+    min_std: float = Field(0.03, ge=0)  # floor on the baseline std
+    baseline_min_tweets: int = Field(20, ge=1)  # thinner windows don't move the baseline
+    policy: IncidentPolicy = IncidentPolicy()
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 from stream.alerts.incidents import AlertFacts, Ewma, Incident, IncidentPolicy, build_alert, step
 from stream.alerts.windows import DEFAULT_BINS, WindowStats
 from stream.records import Alert
-from stream.settings import Settings
 
 METRICS = ("ks_statistic", "positive_rate_shift", "oov_rate_ratio")
 _MIN_BASE_RATE = 0.01  # floor of the production positive rate when computing a shift
@@ -63,27 +63,18 @@ class DriftReference:
         return cls(tuple(binned_cdf(histogram_of(scores, bins))), training_oov_rate)
 
 
-@dataclass(frozen=True)
-class DriftConfig:
-    ks_threshold: float = 0.3
-    positive_shift_threshold: float = 0.3
-    oov_ratio_threshold: float = 2.0
-    min_window_tweets: int = 200
-    baseline_alpha: float = 0.1
-    warmup_windows: int = 6
-    policy: IncidentPolicy = field(default_factory=IncidentPolicy)
+class DriftConfig(BaseModel):
+    """`Settings.drift`, read from `AIRPARADIS_DRIFT_<FIELD>` (policy: `AIRPARADIS_ALERT_*`)."""
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> DriftConfig:
-        return cls(
-            ks_threshold=settings.drift_ks_threshold,
-            positive_shift_threshold=settings.drift_positive_shift_threshold,
-            oov_ratio_threshold=settings.drift_oov_ratio_threshold,
-            min_window_tweets=settings.drift_min_window_tweets,
-            baseline_alpha=settings.drift_baseline_alpha,
-            warmup_windows=settings.drift_warmup_windows,
-            policy=IncidentPolicy(settings.alert_cooldown_s, settings.alert_resolve_windows),
-        )
+    model_config = ConfigDict(frozen=True)
+
+    ks_threshold: float = Field(0.3, gt=0, le=1)
+    positive_shift_threshold: float = Field(0.3, gt=0)  # relative to production baseline
+    oov_ratio_threshold: float = Field(2.0, gt=1)  # window OOV rate / training OOV rate
+    min_window_tweets: int = Field(200, ge=1)  # thinner windows stay quiet
+    baseline_alpha: float = Field(0.1, gt=0, le=1)
+    warmup_windows: int = Field(6, ge=0)  # baseline windows before the positive-rate rule
+    policy: IncidentPolicy = IncidentPolicy()
 
     def threshold(self, metric: str) -> float:
         return {

@@ -1,7 +1,7 @@
 """The open/resolve life of one alert condition, and the EWMA baseline, shared by the rules.
 
 One incident raises one alert: while it is open, further breaches are deduplicated; it
-resolves after `resolve_after` quiet evaluations in a row; a breach within `cooldown_s`
+resolves after `resolve_windows` quiet evaluations in a row; a breach within `cooldown_s`
 of the last resolve is suppressed (no flapping). Times are event-time epoch seconds.
 """
 
@@ -13,21 +13,20 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from stream.records import Alert
 
 Transition = Literal["raised", "resolved"]
 
 
-@dataclass(frozen=True)
-class IncidentPolicy:
-    cooldown_s: float = 1800.0
-    resolve_after: int = 2
+class IncidentPolicy(BaseModel):
+    """Shared by every rule (`AIRPARADIS_ALERT_COOLDOWN_S`, `AIRPARADIS_ALERT_RESOLVE_WINDOWS`)."""
 
-    def __post_init__(self) -> None:
-        if self.cooldown_s < 0:
-            raise ValueError(f"cooldown_s: must be >= 0, got {self.cooldown_s}")
-        if self.resolve_after < 1:
-            raise ValueError(f"resolve_after: must be >= 1, got {self.resolve_after}")
+    model_config = ConfigDict(frozen=True)
+
+    cooldown_s: float = Field(1800.0, ge=0)  # no re-raise this soon after a resolve
+    resolve_windows: int = Field(2, ge=1)  # quiet evaluations in a row that resolve
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def step(
         if breaching:
             return replace(incident, quiet_streak=0), None
         streak = incident.quiet_streak + 1
-        if streak < policy.resolve_after:
+        if streak < policy.resolve_windows:
             return replace(incident, quiet_streak=streak), None
         closed = replace(incident, is_open=False, resolved_at=now, quiet_streak=0)
         return closed, "resolved"

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from models.preprocessing import tweet_terms
-from stream.settings import Settings
 
 GLOBAL = "global"
 DEFAULT_ASPECT_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -52,38 +53,32 @@ def normalise_name(name: str) -> str:
     return _NAME.sub("", name.lower())
 
 
+class ScopeSettings(BaseModel):
+    """`Settings.scopes`, read from `AIRPARADIS_SCOPE_<FIELD>`; `ScopeConfig.of` indexes it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    known_airlines: tuple[str, ...] = ("airparadis",)
+    known_tags: tuple[str, ...] = ()
+    max_other: int = Field(20, ge=0)  # hash buckets for unknown airlines (and tags)
+    aspect_keywords: dict[str, tuple[str, ...]] | None = None  # None: DEFAULT_ASPECT_KEYWORDS
+
+
 @dataclass(frozen=True)
 class ScopeConfig:
-    known_airlines: frozenset[str] = frozenset({"airparadis"})
-    known_tags: frozenset[str] = frozenset()
-    max_other: int = 20
+    known_airlines: frozenset[str]
+    known_tags: frozenset[str]
+    max_other: int
     aspect_by_stem: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(
-        cls,
-        known_airlines: Sequence[str] = ("airparadis",),
-        known_tags: Sequence[str] = (),
-        max_other: int = 20,
-        aspect_keywords: Mapping[str, Sequence[str]] | None = None,
-    ) -> ScopeConfig:
-        keywords = DEFAULT_ASPECT_KEYWORDS if aspect_keywords is None else aspect_keywords
-        if max_other < 0:
-            raise ValueError(f"max_other: must be >= 0, got {max_other}")
+    def of(cls, settings: ScopeSettings) -> ScopeConfig:
+        keywords = settings.aspect_keywords
         return cls(
-            known_airlines=frozenset(normalise_name(a) for a in known_airlines),
-            known_tags=frozenset(normalise_name(t) for t in known_tags),
-            max_other=max_other,
-            aspect_by_stem=_aspect_index(keywords),
-        )
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ScopeConfig:
-        return cls.build(
-            settings.scope_known_airlines,
-            settings.scope_known_tags,
-            settings.scope_max_other,
-            settings.scope_aspect_keywords,
+            known_airlines=frozenset(normalise_name(a) for a in settings.known_airlines),
+            known_tags=frozenset(normalise_name(t) for t in settings.known_tags),
+            max_other=settings.max_other,
+            aspect_by_stem=_aspect_index(DEFAULT_ASPECT_KEYWORDS if keywords is None else keywords),
         )
 
 

@@ -1,8 +1,8 @@
 """Windowed alerting glue: scored tweets -> per-scope window deltas -> closed windows -> alerts.
 
 Pure functions over JSON-able state (no Faust). Windows are in event time (`created_at`):
-tumbling windows of `window_size_s` feed the bad-buzz rule; hopping windows of
-`window_hopping_size_s`, advanced every tumbling window, are merged from the last tumbling
+tumbling windows of `windows.size_s` feed the bad-buzz rule; hopping windows of
+`windows.hopping_size_s`, advanced every tumbling window, are merged from the last tumbling
 windows and feed the drift rules (global scope only). A window closes when the scope's
 watermark (latest event time minus the allowed lateness) passes its end; data for a window
 that has already closed is rejected as late and counted.
@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from stream.alerts.buzz import BuzzConfig, BuzzState, evaluate_buzz
 from stream.alerts.drift import (
     DriftConfig,
@@ -26,9 +28,22 @@ from stream.alerts.drift import (
 from stream.alerts.scopes import GLOBAL
 from stream.alerts.windows import EventClock, WindowStats, tumbling_start
 from stream.records import Alert, ScoredTweet
-from stream.settings import Settings
 
 OOV_SCALE = 1000  # a tweet's OOV rate is counted as oov_tokens per OOV_SCALE tokens
+
+
+class WindowSettings(BaseModel):
+    """`Settings.windows`, read from `AIRPARADIS_WINDOW_<FIELD>`; `WindowConfig.of` uses it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    size_s: float = Field(60.0, gt=0)  # tumbling windows: bad buzz, gauges
+    hopping_size_s: float = Field(900.0, gt=0)  # drift windows, advanced every tumbling one
+    allowed_lateness_s: float = Field(60.0, ge=0)  # older events are rejected as late
+    max_future_s: float = Field(300.0, ge=0)  # events this far past wall clock: rejected
+    histogram_bins: int = Field(50, ge=2)  # score histogram bins (KS drift)
+    idle_close_s: float = Field(60.0, gt=0)  # silent scope: event time runs with the clock
+    tick_s: float = Field(5.0, gt=0)  # timer that closes windows of silent scopes
 
 
 @dataclass(frozen=True)
@@ -40,20 +55,19 @@ class WindowConfig:
     bins: int
     buzz: BuzzConfig
     drift: DriftConfig
-    idle_s: float = 60.0  # silence after which a scope's event time runs with the clock
+    idle_s: float  # silence after which a scope's event time runs with the clock
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> WindowConfig:
-        hops = round(settings.window_hopping_size_s / settings.window_size_s)
+    def of(cls, windows: WindowSettings, buzz: BuzzConfig, drift: DriftConfig) -> WindowConfig:
         return cls(
-            size_s=settings.window_size_s,
-            hops=max(1, hops),
-            lateness_s=settings.window_allowed_lateness_s,
-            max_future_s=settings.window_max_future_s,
-            bins=settings.window_histogram_bins,
-            buzz=BuzzConfig.from_settings(settings),
-            drift=DriftConfig.from_settings(settings),
-            idle_s=settings.window_idle_close_s,
+            size_s=windows.size_s,
+            hops=max(1, round(windows.hopping_size_s / windows.size_s)),
+            lateness_s=windows.allowed_lateness_s,
+            max_future_s=windows.max_future_s,
+            bins=windows.histogram_bins,
+            buzz=buzz,
+            drift=drift,
+            idle_s=windows.idle_close_s,
         )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from stream.kafka.clients import as_raw_tweet
+from stream.kafka.security import librdkafka_config
 from stream.records import Feedback
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def run(
     """Send the traffic to the settings' raw and feedback topics; the raw tweets sent."""
     from confluent_kafka import Producer
 
-    producer = Producer({**settings.kafka_client_config(), "linger.ms": 5, "acks": "all"})
+    producer = Producer({**librdkafka_config(settings.kafka), "linger.ms": 5, "acks": "all"})
     topics: dict[Kind, str] = {"raw": settings.topic_raw, "feedback": settings.topic_feedback}
     started, count = time.perf_counter(), 0
 

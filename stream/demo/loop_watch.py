@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from stream.kafka.security import librdkafka_config
 from stream.rollout.state import RolloutState, Step
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ def watch(
 
     loop = LoopWatch()
     consumer = Consumer(
-        settings.kafka_client_config()
+        librdkafka_config(settings.kafka)
         | {"group.id": f"loop-watch-{time.time_ns()}", "auto.offset.reset": "earliest"}
     )
     consumer.subscribe([settings.topic_alerts, settings.topic_retrain])

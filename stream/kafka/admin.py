@@ -24,7 +24,7 @@ from confluent_kafka import (
 )
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from stream.kafka.security import KafkaSecurityError, raise_on_security_error
+from stream.kafka.security import KafkaSecurityError, librdkafka_config, raise_on_security_error
 from stream.records import RawTweet, parse_raw_tweet, utcnow
 from stream.settings import Settings
 
@@ -58,7 +58,7 @@ def _client_config(settings: Settings) -> dict[str, Any]:
     if not logger.filters:
         logger.addFilter(_OncePerMessage())
     return {
-        **settings.kafka_client_config(),
+        **librdkafka_config(settings.kafka),
         "logger": logger,
         "error_cb": raise_on_security_error,  # a wrong password fails now, not at the timeout
     }
@@ -78,7 +78,7 @@ def _partition_counts(admin: AdminClient, settings: Settings, timeout_s: float) 
         except KafkaException as exc:
             admin.poll(0)
             if time.monotonic() >= deadline:
-                raise BrokerError(f"{settings.kafka_bootstrap_servers}: {_reason(exc)}") from None
+                raise BrokerError(f"{settings.kafka.bootstrap_servers}: {_reason(exc)}") from None
 
 
 def _reason(exc: KafkaException) -> str:
@@ -141,7 +141,7 @@ def smoke(settings: Settings, timeout_s: float = 30.0) -> RawTweet:
     received = _read_back(
         settings, TopicPartition(settings.topic_raw, partition, offset), timeout_s
     )
-    parsed = parse_raw_tweet(received, settings.max_text_chars)
+    parsed = parse_raw_tweet(received, settings.limits.max_text_chars)
     if parsed != tweet:
         raise BrokerError(f"read back {parsed!r}, expected {tweet!r}")
     return parsed

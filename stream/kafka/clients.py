@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from models.preprocessing import tweet_terms
-from stream.kafka.security import raise_on_security_error
+from stream.kafka.security import librdkafka_config, raise_on_security_error
 from stream.records import RawTweet
 from stream.settings import Settings
 
@@ -99,7 +99,7 @@ def _produce_one(producer: Any, topic: str, key: str | None, value: bytes) -> No
 
 def _client_config(settings: Settings) -> dict[str, Any]:
     """Connection settings; an authentication or TLS failure raises from the next poll."""
-    return {**settings.kafka_client_config(), "error_cb": raise_on_security_error}
+    return {**librdkafka_config(settings.kafka), "error_cb": raise_on_security_error}
 
 
 def _consumer(settings: Settings, topics: list[str], from_start: bool) -> Any:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from stream.kafka.security import librdkafka_config
 from stream.settings import Settings
 
 Record = tuple[str, bytes | None, bytes]  # topic, key, value
@@ -61,14 +62,14 @@ class Outbox:
 
         self._producer = Producer(
             {
-                **settings.kafka_client_config(),
+                **librdkafka_config(settings.kafka),
                 "acks": "all",
                 "enable.idempotence": True,  # retries neither duplicate nor reorder
                 "linger.ms": 1,
                 # then the batch fails and the watchdog stops the worker (stream.watchdog)
                 "message.timeout.ms": int(settings.publish_timeout_s * 1000),
                 "partitioner": "murmur2_random",
-                "message.max.bytes": settings.kafka_message_max_bytes,  # dead letters fit it
+                "message.max.bytes": settings.kafka.message_max_bytes,  # dead letters fit it
             }
         )
         self._poll_interval_s = poll_interval_s

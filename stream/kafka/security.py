@@ -1,8 +1,9 @@
-"""Kafka connection security from Settings, the one source for every client the project makes.
+"""Kafka connection security from `Settings.kafka`, one source for every client the project makes.
 
 librdkafka (outbox, admin, CLI producer and tail) gets `librdkafka_config`; Faust's aiokafka
 consumer and producer get `stream.app.broker_credentials`, built on `ssl_context`. Both read
-the same fields, so a protocol, mechanism or certificate set once applies everywhere.
+the same fields, so a protocol, mechanism or certificate set once applies everywhere
+(`KafkaSettings` checks that they are consistent).
 Authentication and TLS failures are fatal for a client (`raise_on_security_error`): retrying
 a wrong password or an untrusted certificate only turns a clear error into a hang.
 """
@@ -10,75 +11,55 @@ a wrong password or an untrusted certificate only turns a clear error into a han
 from __future__ import annotations
 
 import ssl
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from stream.settings import Settings
-
-_SASL = ("SASL_PLAINTEXT", "SASL_SSL")
-_TLS = ("SSL", "SASL_SSL")
+from stream.settings import SASL_PROTOCOLS as _SASL
+from stream.settings import TLS_PROTOCOLS as _TLS
+from stream.settings import KafkaSettings
 
 
 class KafkaSecurityError(RuntimeError):
     """The broker refused this client's credentials, or the TLS handshake failed."""
 
 
-def security_problems(settings: Settings) -> list[str]:
-    """What is inconsistent in the security settings (empty: nothing)."""
-    protocol, problems = settings.kafka_security_protocol, []
-    sasl_set = settings.kafka_sasl_username is not None or settings.kafka_sasl_password is not None
-    if protocol in _SASL and not (settings.kafka_sasl_username and settings.kafka_sasl_password):
-        problems.append(f"{protocol} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
-    if protocol not in _SASL and sasl_set:
-        problems.append(f"SASL credentials are set but KAFKA_SECURITY_PROTOCOL is {protocol}")
-    tls_files = (settings.kafka_ssl_ca_file, settings.kafka_ssl_cert_file)
-    if protocol not in _TLS and (any(tls_files) or settings.kafka_ssl_key_file):
-        problems.append(f"TLS files are set but KAFKA_SECURITY_PROTOCOL is {protocol}")
-    if (settings.kafka_ssl_cert_file is None) != (settings.kafka_ssl_key_file is None):
-        problems.append("KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together")
-    if settings.kafka_ssl_key_password is not None and settings.kafka_ssl_key_file is None:
-        problems.append("KAFKA_SSL_KEY_PASSWORD is set without KAFKA_SSL_KEY_FILE")
-    return problems
-
-
-def librdkafka_config(settings: Settings) -> dict[str, Any]:
+def librdkafka_config(kafka: KafkaSettings) -> dict[str, Any]:
     """confluent-kafka connection settings, secrets included: never log the result."""
-    protocol = settings.kafka_security_protocol
+    protocol = kafka.security_protocol
     config: dict[str, Any] = {
-        "bootstrap.servers": settings.kafka_bootstrap_servers,
+        "bootstrap.servers": kafka.bootstrap_servers,
         "security.protocol": protocol,
     }
-    if protocol in _SASL and settings.kafka_sasl_password is not None:
-        config["sasl.mechanism"] = settings.kafka_sasl_mechanism  # never GSSAPI by omission
-        config["sasl.username"] = settings.kafka_sasl_username
-        config["sasl.password"] = settings.kafka_sasl_password.get_secret_value()
+    if protocol in _SASL and kafka.sasl_password is not None:
+        config["sasl.mechanism"] = kafka.sasl_mechanism  # never GSSAPI by omission
+        config["sasl.username"] = kafka.sasl_username
+        config["sasl.password"] = kafka.sasl_password.get_secret_value()
     if protocol in _TLS:
         config["ssl.endpoint.identification.algorithm"] = (
-            "https" if settings.kafka_ssl_check_hostname else "none"
+            "https" if kafka.ssl_check_hostname else "none"
         )
         files = {
-            "ssl.ca.location": settings.kafka_ssl_ca_file,
-            "ssl.certificate.location": settings.kafka_ssl_cert_file,
-            "ssl.key.location": settings.kafka_ssl_key_file,
+            "ssl.ca.location": kafka.ssl_ca_file,
+            "ssl.certificate.location": kafka.ssl_cert_file,
+            "ssl.key.location": kafka.ssl_key_file,
         }
         config.update({key: str(path) for key, path in files.items() if path is not None})
-        if settings.kafka_ssl_key_password is not None:
-            config["ssl.key.password"] = settings.kafka_ssl_key_password.get_secret_value()
+        if kafka.ssl_key_password is not None:
+            config["ssl.key.password"] = kafka.ssl_key_password.get_secret_value()
     return config
 
 
-def ssl_context(settings: Settings) -> ssl.SSLContext | None:
+def ssl_context(kafka: KafkaSettings) -> ssl.SSLContext | None:
     """The TLS context of the aiokafka clients (None without TLS): same CA, cert and key."""
-    if settings.kafka_security_protocol not in _TLS:
+    if kafka.security_protocol not in _TLS:
         return None
-    ca = settings.kafka_ssl_ca_file
+    ca = kafka.ssl_ca_file
     context = ssl.create_default_context(cafile=str(ca) if ca else None)
-    context.check_hostname = settings.kafka_ssl_check_hostname
-    if settings.kafka_ssl_cert_file and settings.kafka_ssl_key_file:
-        password = settings.kafka_ssl_key_password
+    context.check_hostname = kafka.ssl_check_hostname
+    if kafka.ssl_cert_file and kafka.ssl_key_file:
+        password = kafka.ssl_key_password
         context.load_cert_chain(
-            settings.kafka_ssl_cert_file,
-            settings.kafka_ssl_key_file,
+            kafka.ssl_cert_file,
+            kafka.ssl_key_file,
             password.get_secret_value() if password else None,
         )
     return context

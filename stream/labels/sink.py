@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from stream.kafka.security import librdkafka_config
 from stream.labels.records import LabelRecord, QueueItem, feedback_label
 from stream.labels.store import LabelStore
 from stream.records import Feedback, InvalidRecord, ScoredTweet
@@ -92,7 +93,7 @@ class LabelSink:
 
         consumer = Consumer(
             {
-                **self.settings.kafka_client_config(),
+                **librdkafka_config(self.settings.kafka),
                 "group.id": self.settings.labels_group_id,
                 "auto.offset.reset": "earliest",
                 "enable.auto.commit": False,

@@ -50,7 +50,7 @@ def start(version: VersionArg, model: ModelOption = None) -> None:
     if current is not None and current.active:
         raise RolloutError(f"{name}: version {current.challenger} is in {current.phase}; abort it")
     champion = registry.champion_version(settings, name)
-    new = rollout.start(name, version, champion, _now(), tuple(settings.rollout_steps))
+    new = rollout.start(name, version, champion, _now(), tuple(settings.rollout.steps))
     store.save(settings, new)
     typer.echo(f"{name}: version {version} in shadow beside champion {champion or 'none'}")
 

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from stream.rollout.state import Action, RolloutState
-
-if TYPE_CHECKING:
-    from stream.settings import Settings
+from stream.settings import GuardConfig
 
 
 @dataclass
@@ -70,33 +67,6 @@ class VersionFigures:
             "accuracy": self.accuracy,
         }
         return {f"{prefix}_{k}": v for k, v in values.items() if v is not None}
-
-
-@dataclass(frozen=True)
-class GuardConfig:
-    shadow_dwell_s: float = 86_400.0
-    canary_dwell_s: float = 172_800.0
-    min_events: int = 1_000  # challenger tweets a step needs before it may advance
-    max_error_rate: float = 0.01
-    max_p95_s: float = 2.0
-    max_p95_ratio: float = 2.0  # challenger p95 / champion p95
-    max_negative_gap: float = 0.15
-    min_labels: int = 50  # per version, before accuracy is judged
-    max_accuracy_drop: float = 0.05
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> GuardConfig:
-        return cls(
-            shadow_dwell_s=settings.rollout_shadow_dwell_s,
-            canary_dwell_s=settings.rollout_canary_dwell_s,
-            min_events=settings.rollout_min_events,
-            max_error_rate=settings.rollout_max_error_rate,
-            max_p95_s=settings.rollout_max_p95_s,
-            max_p95_ratio=settings.rollout_max_p95_ratio,
-            max_negative_gap=settings.rollout_max_negative_gap,
-            min_labels=settings.rollout_min_labels,
-            max_accuracy_drop=settings.rollout_max_accuracy_drop,
-        )
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,12 @@ import json
 import uuid
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from stream.records import Alert, Record
-
-if TYPE_CHECKING:
-    from stream.settings import Settings
+from stream.settings import RetrainConfig
 
 TRIGGER_KINDS = ("accuracy", "drift")
 EventKind = Literal["requested", "skipped", "succeeded", "failed"]
@@ -36,16 +34,6 @@ class RetrainEvent(Record):
     at: datetime
     detail: str = ""
     version: str | None = None  # the challenger a successful retrain registered
-
-
-@dataclass(frozen=True)
-class RetrainConfig:
-    min_interval_s: float = 86_400.0
-    max_duration_s: float = 6 * 3_600.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> RetrainConfig:
-        return cls(settings.retrain_min_interval_s, settings.retrain_max_duration_s)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def test_start_stop_restart_from_cache(broker_env: dict[str, str]) -> None:
         int(broker_env["AIRPARADIS_KAFKA_PORT"]),
         broker_env["AIRPARADIS_KAFKA_DATA_DIR"],
     )
-    settings = Settings(_env_file=None, kafka_bootstrap_servers=f"127.0.0.1:{port}")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, kafka={"bootstrap_servers": f"127.0.0.1:{port}"})  # type: ignore[call-arg]
 
     assert f"ready on 127.0.0.1:{port}" in run_script("start", broker_env)
     pid = int((Path(data_dir) / "kafka.pid").read_text())

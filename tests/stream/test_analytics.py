@@ -62,12 +62,8 @@ def outcome_count(outcome: str) -> float:
 
 
 def settings_for(host: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "posthog_api_key": "phc_test",
-        "posthog_host": host,
-        "posthog_sample_rate": 1.0,
-    }
-    return Settings(**(values | overrides))
+    values: dict[str, Any] = {"api_key": "phc_test", "host": host, "sample_rate": 1.0}
+    return Settings(posthog=values | overrides)
 
 
 def scored(tweet_id: str = "t1") -> ScoredTweet:
@@ -84,7 +80,7 @@ def events_in(bodies: list[str]) -> list[dict]:
 
 def test_off_without_api_key(posthog_host):
     host, bodies = posthog_host
-    analytics = Analytics(Settings(posthog_api_key=None, posthog_host=host))
+    analytics = Analytics(Settings(posthog={"api_key": None, "host": host}))
     before = outcome_count("queued")
     analytics.capture_prediction(scored())
     analytics.flush(1)
@@ -118,7 +114,7 @@ def test_events_arrive_without_tweet_text_by_default(posthog_host):
 
 def test_text_sent_only_when_enabled(posthog_host):
     host, bodies = posthog_host
-    analytics = Analytics(settings_for(host, posthog_send_text=True))
+    analytics = Analytics(settings_for(host, send_text=True))
     analytics.capture_prediction(scored())
     analytics.shutdown(timeout_s=10)
     assert [e["properties"]["text"] for e in events_in(bodies)] == [SECRET_TEXT]
@@ -126,7 +122,7 @@ def test_text_sent_only_when_enabled(posthog_host):
 
 def test_predictions_are_sampled_by_tweet_id(posthog_host):
     host, bodies = posthog_host
-    analytics = Analytics(settings_for(host, posthog_sample_rate=0.2))
+    analytics = Analytics(settings_for(host, sample_rate=0.2))
     ids = [f"tweet-{i}" for i in range(300)]
     for tweet_id in ids:
         analytics.capture_prediction(scored(tweet_id))
@@ -137,7 +133,7 @@ def test_predictions_are_sampled_by_tweet_id(posthog_host):
 
 
 def test_silent_host_never_blocks_capture_and_overflow_is_counted(silent_host):
-    analytics = Analytics(settings_for(silent_host, posthog_queue_size=10, posthog_timeout_s=5))
+    analytics = Analytics(settings_for(silent_host, queue_size=10, timeout_s=5))
     queued, dropped = outcome_count("queued"), outcome_count("dropped")
     started = time.perf_counter()
     for i in range(200):

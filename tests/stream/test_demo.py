@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from stream.alerts.buzz import BuzzConfig, BuzzState, evaluate_buzz
+from stream.alerts.buzz import BuzzState, evaluate_buzz
 from stream.alerts.windows import LABELS, WindowStats
 from stream.demo.check import describe, problems, read_labels, wait_for_alerts
 from stream.demo.replay import (
@@ -65,7 +65,7 @@ def test_each_window_holds_four_real_hours_and_a_few_airparadis_tweets(replay):
 
 def simulate(replay: list[DemoTweet], negative: Callable[[DemoTweet], bool]) -> list[dict]:
     """The bad-buzz rule of the worker's defaults on each scope's closed windows."""
-    config = BuzzConfig.from_settings(Settings())
+    config = Settings().buzz
     windows: dict[str, dict[float, WindowStats]] = defaultdict(dict)
     for tweet in replay:
         start, label = tweet.ts // PLAN.window_s * PLAN.window_s, LABELS[not negative(tweet)]

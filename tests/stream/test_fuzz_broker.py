@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from confluent_kafka import Producer
 
+from stream.kafka.security import librdkafka_config
 from stream.records import InputLimits, InvalidRecord, parse_raw_tweet
 from stream.settings import Settings
 from tests.stream.test_records import HOSTILE
@@ -72,7 +73,7 @@ def expected(payload: bytes, limits: InputLimits) -> tuple[str, str]:
 
 def produce_recording(settings: Settings, payloads: list[bytes]) -> list[tuple[int, int]]:
     """Produce in order; (partition, offset) of each payload, from the delivery reports."""
-    producer = Producer({**settings.kafka_client_config(), "linger.ms": 5, "acks": "all"})
+    producer = Producer({**librdkafka_config(settings.kafka), "linger.ms": 5, "acks": "all"})
     where: list[tuple[int, int]] = [(-1, -1)] * len(payloads)
 
     def on_delivery(index: int) -> Any:
@@ -105,7 +106,7 @@ def test_fuzzed_payloads_are_each_scored_or_dead_lettered(start_worker, small_mo
         + [valid("b", i) for i in range(1_000)]
         + [fuzzed(rng, i) for i in range(2_000)]
     )
-    outcomes = [expected(payload, InputLimits.from_settings(settings)) for payload in payloads]
+    outcomes = [expected(payload, settings.limits) for payload in payloads]
     started = time.monotonic()
     where = produce_recording(settings, payloads)
     want_dead = {
@@ -122,7 +123,7 @@ def test_fuzzed_payloads_are_each_scored_or_dead_lettered(start_worker, small_mo
     assert got_dead == want_dead  # each malformed record, by partition and offset, and why
     assert Counter(event["id"] for event in scored) == want_scored  # each valid one, once
     assert all(d["source_topic"] == settings.topic_raw for d in dead)
-    assert max(len(json.dumps(d)) for d in dead) <= settings.deadletter_max_bytes
+    assert max(len(json.dumps(d)) for d in dead) <= settings.limits.deadletter_max_bytes
     [huge] = [d for d in dead if d["payload_size"] == len(HUGE)]
     assert huge["reason"] == "oversize_payload" and huge["payload_truncated"]
 

@@ -67,7 +67,7 @@ def test_the_two_payloads_that_stopped_the_worker_become_bounded_dead_letters(
     outbox = asyncio.run(scenario())
     dead = letters(outbox, settings.topic_deadletter)
     assert [(d.reason, d.offset) for d in dead] == [("too_deep", 2), ("oversize_payload", 3)]
-    assert all(len(d.to_json()) <= settings.deadletter_max_bytes for d in dead)
+    assert all(len(d.to_json()) <= settings.limits.deadletter_max_bytes for d in dead)
     assert dead[1].payload_truncated and dead[1].payload_size == len(HUGE)
     assert scored_ids(outbox, settings.topic_scored) == ["a0", "a1", "b0", "b1", "c0", "c1", "c2"]
 

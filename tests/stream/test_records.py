@@ -410,9 +410,14 @@ def test_settings_keep_dead_letters_and_scored_events_under_the_producers_limit(
 
     from stream.settings import Settings
 
+    def settings(message_max_bytes: int, **limits: int) -> Settings:
+        return Settings(
+            _env_file=None, kafka={"message_max_bytes": message_max_bytes}, limits=limits
+        )  # type: ignore[call-arg]
+
     with pytest.raises(SettingsError, match="deadletter_max_bytes"):
-        Settings(_env_file=None, kafka_message_max_bytes=100_000, deadletter_max_bytes=99_500)  # type: ignore[call-arg]
+        settings(100_000, deadletter_max_bytes=99_500)
     with pytest.raises(SettingsError, match="max_payload_bytes"):
-        Settings(_env_file=None, kafka_message_max_bytes=266_000, deadletter_max_bytes=65_536)  # type: ignore[call-arg]
-    fits = Settings(_env_file=None, kafka_message_max_bytes=300_000, max_payload_bytes=262_144)  # type: ignore[call-arg]
-    assert InputLimits.from_settings(fits).deadletter_max_bytes == 131_072
+        settings(266_000, deadletter_max_bytes=65_536)
+    fits = settings(300_000, max_payload_bytes=262_144)
+    assert fits.limits.deadletter_max_bytes == 131_072

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from stream.alerts.scopes import ScopeConfig
+from stream.alerts.scopes import ScopeConfig, ScopeSettings
 from stream.records import InputLimits, ScoredTweet
 from stream.scoring import (
     Analysis,
@@ -111,7 +111,8 @@ class KeywordModel:
 
 def test_analyse_scores_and_finds_scopes_of_each_text() -> None:
     texts = ["love @AirParadis", "my bag is lost #fail"]
-    analysis = analyse(KeywordModel(), texts, [[], ["airline:delta"]], ScopeConfig.build())
+    scopes = ScopeConfig.of(ScopeSettings())
+    analysis = analyse(KeywordModel(), texts, [[], ["airline:delta"]], scopes)
     assert analysis.scores.tolist() == [0.9, 0.2]
     first, second = analysis.found
     assert first.entities == (("airline", "airparadis"),) and first.aspects == ()

@@ -11,6 +11,7 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 
 from stream.kafka.clients import produce
+from stream.kafka.security import librdkafka_config
 from stream.records import DeadLetter, ScoredTweet
 from stream.settings import Settings
 from training.tools.local_worker import get_json, read_events, settings_from
@@ -122,7 +123,7 @@ def test_the_worker_serves_a_real_lstm(start_worker, small_lstm_dir):
 
 def wait_until_committed(settings: Settings, deadline_s: float) -> int:
     """Uncommitted records of tweets.raw for the worker's group, polled until none or late."""
-    consumer = Consumer({**settings.kafka_client_config(), "group.id": settings.app_id})
+    consumer = Consumer({**librdkafka_config(settings.kafka), "group.id": settings.app_id})
     try:
         partitions = consumer.list_topics(settings.topic_raw, timeout=10).topics
         tps = [

@@ -45,8 +45,9 @@ def _dropped() -> float:
 
 
 def _measure(host: str, events: int, queue_size: int) -> None:
-    settings = Settings(posthog_api_key="phc_bench", posthog_host=host, posthog_sample_rate=1.0,
-                        posthog_queue_size=queue_size, posthog_timeout_s=5.0)  # fmt: skip
+    posthog = {"api_key": "phc_bench", "host": host, "sample_rate": 1.0,
+               "queue_size": queue_size, "timeout_s": 5.0}  # fmt: skip
+    settings = Settings(posthog=posthog)
     analytics = Analytics(settings)
     tweets = [_tweet(i) for i in range(events)]
     dropped = _dropped()

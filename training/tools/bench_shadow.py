@@ -88,7 +88,7 @@ def main(
     model_dir = model_dir or _train(work / "tfidf", DEFAULT_DATA, train)
     name = REGISTERED_NAMES[read_manifest(model_dir)["kind"]]
     env = isolated_env(
-        base.kafka_bootstrap_servers,
+        base.kafka.bootstrap_servers,
         f"models:/{name}@champion",
         AIRPARADIS_DATA_DIR=str(work / "var"),
         AIRPARADIS_MODEL_RELOAD_INTERVAL_S="1",

@@ -28,6 +28,7 @@ import typer
 from models.lstm.model import LstmModel
 from stream.kafka.admin import delete_topics_containing
 from stream.kafka.clients import produce
+from stream.kafka.security import librdkafka_config
 from stream.serving import ServedModel, load_served
 from stream.settings import Settings
 from training.tools.local_worker import Worker, get_json, isolated_env, settings_from
@@ -102,7 +103,7 @@ def _from_end(settings: Settings, topic: str) -> Any:
 
     consumer = Consumer(
         {
-            **settings.kafka_client_config(),
+            **librdkafka_config(settings.kafka),
             "group.id": f"bench-{uuid.uuid4()}",
             # few, full fetches: the reader's CPU is not the worker's (latency_s is stamped
             # by the worker, so waiting here does not change it)
@@ -173,7 +174,7 @@ def bench_one(
     naive = per_tweet(served, texts[:1000])
     naive_keras = per_tweet_keras(served, texts[:200])
     env = isolated_env(
-        settings.kafka_bootstrap_servers, uri, AIRPARADIS_DATA_DIR=str(settings.data_dir)
+        settings.kafka.bootstrap_servers, uri, AIRPARADIS_DATA_DIR=str(settings.data_dir)
     )
     worker = Worker(env, Path(f"/tmp/bench-worker-{uuid.uuid4().hex[:6]}.log")).start()
     try:

@@ -28,6 +28,7 @@ from typing import Annotated
 import typer
 
 from stream.kafka.admin import delete_topics_containing
+from stream.kafka.security import librdkafka_config
 from stream.settings import Settings
 from training.tools.local_worker import Worker, free_port, isolated_env, read_events, settings_from
 
@@ -72,7 +73,7 @@ def produce_through(settings: Settings, records: list[tuple[str, bytes]], rate: 
     from confluent_kafka import Producer
 
     producer = Producer(
-        {**settings.kafka_client_config(), "acks": "all", "message.timeout.ms": 600_000}
+        {**librdkafka_config(settings.kafka), "acks": "all", "message.timeout.ms": 600_000}
     )
     started = time.perf_counter()
     for count, (key, value) in enumerate(records, start=1):
@@ -241,7 +242,7 @@ def main(
     settings = Settings()
     logs.mkdir(parents=True, exist_ok=True)
     drill = Drill(model or settings.model_uri, logs, scenario_input(), rate)
-    shared = settings.kafka_bootstrap_servers
+    shared = settings.kafka.bootstrap_servers
     broker = OwnBroker(broker_port, logs / "kafka")
     broker.run("start")
     try:

@@ -26,6 +26,7 @@ import typer
 
 from stream.kafka.admin import delete_topics_containing
 from stream.kafka.clients import produce
+from stream.kafka.security import librdkafka_config
 from stream.settings import Settings
 from training.tools.bench_stream import DEFAULT_DATA, _from_end, end_to_end, load_texts
 from training.tools.local_worker import Worker, isolated_env, settings_from
@@ -46,7 +47,7 @@ def consumer_lag(settings: Settings) -> int:
     """Records of tweets.raw past the worker group's committed offsets."""
     from confluent_kafka import Consumer, TopicPartition
 
-    consumer = Consumer({**settings.kafka_client_config(), "group.id": settings.app_id})
+    consumer = Consumer({**librdkafka_config(settings.kafka), "group.id": settings.app_id})
     try:
         topic = settings.topic_raw
         partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
@@ -152,7 +153,7 @@ def main(
     uri = model or settings.model_uri
     texts = load_texts(data, max(burst, 20_000))
     env = isolated_env(
-        settings.kafka_bootstrap_servers, uri, AIRPARADIS_DATA_DIR=str(settings.data_dir)
+        settings.kafka.bootstrap_servers, uri, AIRPARADIS_DATA_DIR=str(settings.data_dir)
     )
     worker = Worker(env, Path(f"/tmp/soak-worker-{uuid.uuid4().hex[:6]}.log")).start(180)
     worker_settings = settings_from(env)

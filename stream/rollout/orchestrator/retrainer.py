@@ -28,7 +28,7 @@ class Retrainer:
     def __init__(self, settings: Settings, model_name: str, send: Send | None = None) -> None:
         self.settings = settings
         self.model_name = model_name
-        self.config = retrain.RetrainConfig.from_settings(settings)
+        self.config = settings.retrain
         self.send = send
         self.debounce: retrain.DebounceState | None = None  # read from the registry at first use
         self.running: asyncio.Future[None] | None = None  # the retrain in progress
@@ -43,7 +43,7 @@ class Retrainer:
             self.running = asyncio.ensure_future(self._run(event.request_id))
 
     async def _run(self, request_id: str) -> None:
-        command = shlex.split(self.settings.retrain_command)
+        command = shlex.split(self.settings.retrain.command)
         try:
             process = await asyncio.create_subprocess_exec(
                 *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def add_monthly_retrain(app: faust.App, settings: Settings, retrainer: Retrainer) -> None:
-    @app.crontab(settings.retrain_cron, timezone=UTC, on_leader=True)
+    @app.crontab(settings.retrain.cron, timezone=UTC, on_leader=True)
     async def monthly_retrain() -> None:
         await retrainer.request("schedule")
 
@@ -28,7 +28,7 @@ def add_monthly_retrain(app: faust.App, settings: Settings, retrainer: Retrainer
 def add_rollout_checks(
     app: faust.App, settings: Settings, stepper: RolloutStepper, alerts: faust.TopicT
 ) -> None:
-    @app.timer(settings.rollout_check_interval_s)
+    @app.timer(settings.rollout.check_interval_s)
     async def check_rollout() -> None:
         try:
             alert = await stepper.tick(datetime.now(UTC))

@@ -15,7 +15,6 @@ from stream import metrics
 from stream.records import Alert
 from stream.rollout import state as rollout
 from stream.rollout.controller import Outcome, Tally, decide
-from stream.rollout.guards import GuardConfig
 from stream.rollout.state import RolloutState
 from stream.settings import Settings
 
@@ -28,8 +27,8 @@ class RolloutStepper:
     def __init__(self, settings: Settings, model_name: str) -> None:
         self.settings = settings
         self.model_name = model_name
-        self.tally = Tally(settings.rollout_shadow_window)
-        self.guards = GuardConfig.from_settings(settings)
+        self.tally = Tally(settings.rollout.shadow_window)
+        self.guards = settings.rollout.guards
 
     def check(self, now: datetime) -> tuple[RolloutState | None, Alert | None]:
         """Blocking (registry): follow the record, start an approved version, apply guards."""
@@ -77,14 +76,14 @@ class RolloutStepper:
         from models.registry import champion_version
         from stream.rollout import store
 
-        alias = self.settings.rollout_start_alias
+        alias = self.settings.rollout.start_alias
         approved = champion_version(self.settings, self.model_name, alias) if alias else None
         champion = champion_version(self.settings, self.model_name)
         if approved is None or approved == champion or (state and state.active):
             return state
         if state is not None and state.challenger == approved:
             return state  # this version already had its rollout
-        steps = tuple(self.settings.rollout_steps)
+        steps = tuple(self.settings.rollout.steps)
         new = rollout.start(self.model_name, approved, champion, now, steps)
         log.info("gate approved version %s: shadow beside champion %s", approved, champion)
         return store.save(self.settings, new)

@@ -12,7 +12,7 @@ from stream.settings import Settings
 WINDOW = 300.0
 CONFIG = BuzzConfig(
     min_negative=20, sigma=3.0, ratio_ceiling=0.8, warmup_windows=4, ewma_alpha=0.2,
-    min_std=0.03, baseline_min_tweets=20, policy=IncidentPolicy(cooldown_s=1800, resolve_after=2),
+    min_std=0.03, baseline_min_tweets=20, policy=IncidentPolicy(cooldown_s=1800, resolve_windows=2),
 )  # fmt: skip
 
 
@@ -97,14 +97,15 @@ def test_buzz_state_round_trips_through_json():
 
 
 def test_configs_come_from_settings():
-    settings = Settings(buzz_sigma=2.5, alert_cooldown_s=60, accuracy_threshold=0.8)
-    assert BuzzConfig.from_settings(settings).sigma == 2.5
-    assert BuzzConfig.from_settings(settings).policy.cooldown_s == 60
-    assert AccuracyConfig.from_settings(settings).threshold == 0.8
+    policy = {"cooldown_s": 60}
+    settings = Settings(buzz={"sigma": 2.5, "policy": policy}, accuracy={"threshold": 0.8})
+    assert settings.buzz.sigma == 2.5 and settings.buzz.min_negative == 20
+    assert settings.buzz.policy.cooldown_s == 60 and settings.accuracy.policy.cooldown_s == 1800
+    assert settings.accuracy.threshold == 0.8
 
 
 ACCURACY = AccuracyConfig(window=100, threshold=0.70, resolve_margin=0.02,
-                          policy=IncidentPolicy(cooldown_s=0, resolve_after=1))  # fmt: skip
+                          policy=IncidentPolicy(cooldown_s=0, resolve_windows=1))  # fmt: skip
 
 
 def labelled(state: AccuracyState, outcomes: list[bool], start: float = 0.0):

@@ -20,7 +20,7 @@ REFERENCE_SCORES = RNG.beta(0.6, 0.6, 5000)  # a confident model: scores pile up
 CONFIG = DriftConfig(
     ks_threshold=0.3, positive_shift_threshold=0.3, oov_ratio_threshold=2.0,
     min_window_tweets=200, baseline_alpha=0.2, warmup_windows=3,
-    policy=IncidentPolicy(cooldown_s=0, resolve_after=1),
+    policy=IncidentPolicy(cooldown_s=0, resolve_windows=1),
 )  # fmt: skip
 
 

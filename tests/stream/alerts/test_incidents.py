@@ -4,7 +4,7 @@ import pytest
 
 from stream.alerts.incidents import AlertFacts, Ewma, Incident, IncidentPolicy, build_alert, step
 
-POLICY = IncidentPolicy(cooldown_s=100, resolve_after=2)
+POLICY = IncidentPolicy(cooldown_s=100, resolve_windows=2)
 
 
 def run(breaches: list[tuple[float, bool]], incident: Incident | None = None):
@@ -30,8 +30,8 @@ def test_breach_within_cooldown_is_suppressed_then_raises_after():
 
 
 def test_policy_rejects_nonsense():
-    with pytest.raises(ValueError, match="resolve_after"):
-        IncidentPolicy(cooldown_s=0, resolve_after=0)
+    with pytest.raises(ValueError, match="resolve_windows"):
+        IncidentPolicy(cooldown_s=0, resolve_windows=0)
     with pytest.raises(ValueError, match="cooldown_s"):
         IncidentPolicy(cooldown_s=-1)
 

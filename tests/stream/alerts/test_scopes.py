@@ -1,11 +1,18 @@
 import pytest
 
-from stream.alerts.scopes import ScopeConfig, aspects_of, normalise_name, scopes_for
+from stream.alerts.scopes import (
+    ScopeConfig,
+    ScopeSettings,
+    aspects_of,
+    normalise_name,
+    scopes_for,
+)
 from stream.kafka.clients import tags_of
 from stream.settings import Settings
 
-CONFIG = ScopeConfig.build(known_airlines=["AirParadis", "air_france"], known_tags=["lounge"],
-                           max_other=2)  # fmt: skip
+SCOPES = ScopeSettings(known_airlines=("AirParadis", "air_france"), known_tags=("lounge",),
+                       max_other=2)  # fmt: skip
+CONFIG = ScopeConfig.of(SCOPES)
 
 
 def test_global_always_first():
@@ -28,7 +35,7 @@ def test_unknown_names_fold_into_their_hash_bucket():
     assert scopes[0] == "global" and len(scopes) in (3, 4)  # two airlines may share a bucket
     assert all(s in {"global", "airline:other-00", "airline:other-01", "tag:other-00",
                      "tag:other-01"} for s in scopes)  # fmt: skip
-    assert scopes_for("@x #y", [], ScopeConfig.build(max_other=0)) == [
+    assert scopes_for("@x #y", [], ScopeConfig.of(ScopeSettings(max_other=0))) == [
         "global", "airline:other", "tag:other"
     ]  # fmt: skip
 
@@ -71,8 +78,8 @@ def test_scopes_include_aspects_once():
 
 
 def test_custom_aspect_map_from_settings():
-    settings = Settings(scope_aspect_keywords={"wifi": ("wifi", "internet")}, scope_max_other=0)
-    config = ScopeConfig.from_settings(settings)
+    settings = Settings(scopes={"aspect_keywords": {"wifi": ("wifi", "internet")}, "max_other": 0})
+    config = ScopeConfig.of(settings.scopes)
     assert scopes_for("no internet onboard", [], config) == ["global", "aspect:wifi"]
     assert aspects_of("my bags", config) == []
 
@@ -83,9 +90,9 @@ def test_bad_input_is_named():
     with pytest.raises(ValueError, match="tags"):
         scopes_for("hi", "airparadis", CONFIG)
     with pytest.raises(ValueError, match="aspect name"):
-        ScopeConfig.build(aspect_keywords={"Bad Name": ("x",)})
+        ScopeConfig.of(ScopeSettings(aspect_keywords={"Bad Name": ("x",)}))
     with pytest.raises(ValueError, match="max_other"):
-        ScopeConfig.build(max_other=-1)
+        ScopeSettings(max_other=-1)
 
 
 def test_normalise_name():
@@ -94,7 +101,8 @@ def test_normalise_name():
 
 def test_urls_glued_marks_and_long_hashtags_as_the_model_reads_them() -> None:
     """Scopes read mentions and hashtags with `models.preprocessing`'s patterns."""
-    config = ScopeConfig.build(known_airlines=["delta"], known_tags=["x" * 40], max_other=0)
+    settings = ScopeSettings(known_airlines=("delta",), known_tags=("x" * 40,), max_other=0)
+    config = ScopeConfig.of(settings)
     assert scopes_for("https://x.com/#lounge http://m.com/@delta", [], config) == ["global"]
     assert scopes_for("@#delta #@delta", [], config) == ["global"]
     assert scopes_for("#" + "x" * 40, [], config) == ["global", f"tag:{'x' * 40}"]
@@ -105,12 +113,12 @@ def test_record_tags_from_the_producer_name_the_scopes_the_text_names() -> None:
     for text in ["@Delta late again", "#" + "Long" * 10 + " again", "#Lounge @x"]:
         with_tags, text_only = scopes_for(text, tags_of(text), CONFIG), scopes_for(text, [], CONFIG)
         assert sorted(with_tags) == sorted(text_only), text
-    assert scopes_for("hi", ["@united"], ScopeConfig.build(max_other=0)) == [
+    assert scopes_for("hi", ["@united"], ScopeConfig.of(ScopeSettings(max_other=0))) == [
         "global", "airline:other"
     ]  # fmt: skip
 
 
 def test_placeholders_are_not_words() -> None:
-    config = ScopeConfig.build(aspect_keywords={"web": ("url", "user")}, max_other=0)
+    config = ScopeConfig.of(ScopeSettings(aspect_keywords={"web": ("url", "user")}, max_other=0))
     assert aspects_of("@bob see http://x.co", config) == []
     assert aspects_of("this user hates the url", config) == ["web"]

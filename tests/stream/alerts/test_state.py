@@ -30,14 +30,11 @@ OFFSETS = itertools.count()  # source offsets of the tweets fed, in order
 def config() -> WindowConfig:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
-        window_size_s=60,
-        window_hopping_size_s=120,
-        window_allowed_lateness_s=10,
-        buzz_min_negative=5,
-        buzz_warmup_windows=2,
-        drift_min_window_tweets=20,
+        windows={"size_s": 60, "hopping_size_s": 120, "allowed_lateness_s": 10},
+        buzz={"min_negative": 5, "warmup_windows": 2},
+        drift={"min_window_tweets": 20},
     )
-    return WindowConfig.from_settings(settings)
+    return WindowConfig.of(settings.windows, settings.buzz, settings.drift)
 
 
 def scored(ts: float, score: float, airline: str = "calmair") -> ScoredTweet:
@@ -149,10 +146,11 @@ def test_shifted_scores_raise_drift_with_the_ks_value(config) -> None:
     assert len(drift) == 1 and drift[0].observed > 0.9 and drift[0].threshold == 0.3
 
 
-def buzz_config(**overrides) -> WindowConfig:
-    values = {"window_size_s": 60, "window_hopping_size_s": 120, "window_allowed_lateness_s": 10,
-              "buzz_min_negative": 20, "buzz_warmup_windows": 2, **overrides}  # fmt: skip
-    return WindowConfig.from_settings(Settings(_env_file=None, **values))  # type: ignore[call-arg]
+def buzz_config(**windows) -> WindowConfig:
+    values = {"size_s": 60, "hopping_size_s": 120, "allowed_lateness_s": 10, **windows}
+    buzz = {"min_negative": 20, "warmup_windows": 2}
+    settings = Settings(_env_file=None, windows=values, buzz=buzz)  # type: ignore[call-arg]
+    return WindowConfig.of(settings.windows, settings.buzz, settings.drift)
 
 
 def test_a_replayed_batch_is_not_counted_twice() -> None:
@@ -184,7 +182,7 @@ def test_replays_are_tracked_per_source_partition() -> None:
 def test_a_future_dated_tweet_does_not_get_later_ones_rejected_as_late() -> None:
     """Event time is clamped to the Kafka timestamp: a tweet dated +290 s (within the
     future limit) does not move the watermark, in its airline's scope or in `global`."""
-    config = buzz_config(window_allowed_lateness_s=60)
+    config = buzz_config(allowed_lateness_s=60)
     now = T0 + 30
     for scope in ("airline:calmair", "global"):
         state = ScopeState.new(config)
@@ -221,7 +219,7 @@ def test_an_incident_on_a_scope_gone_silent_resolves() -> None:
     for tick in range(1, 8):  # a timer every 30 s, nothing arrives
         advance_idle(state, T0 + 120 + 30 * tick, config.idle_s)
         statuses += [a.status for a in close_final(state, "airline:calmair", config, None)[1]]
-    assert statuses == ["resolved"]  # two empty windows in a row (alert_resolve_windows=2)
+    assert statuses == ["resolved"]  # two empty windows in a row (policy.resolve_windows=2)
     assert state.evaluated_end == T0 + 180
 
 

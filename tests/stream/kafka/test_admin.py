@@ -50,14 +50,14 @@ def test_smoke_round_trips_one_tweet(settings: Settings) -> None:
 
 def test_unreachable_broker_is_a_clear_error(settings: Settings) -> None:
     started = time.monotonic()
-    with pytest.raises(BrokerError, match=settings.kafka_bootstrap_servers):
+    with pytest.raises(BrokerError, match=settings.kafka.bootstrap_servers):
         ensure_topics(settings, timeout_s=1.0)
     assert time.monotonic() - started < 10
 
 
 @pytest.mark.kafka
 def test_cli_ensure_topics_and_smoke(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", settings.kafka_bootstrap_servers)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", settings.kafka.bootstrap_servers)
     monkeypatch.setenv("AIRPARADIS_TOPIC_RAW", settings.topic_raw)
     runner = CliRunner()
 

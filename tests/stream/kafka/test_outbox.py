@@ -12,6 +12,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from stream.kafka.admin import ensure_topics
 from stream.kafka.outbox import DeliveryError, Outbox, Record
+from stream.kafka.security import librdkafka_config
 from stream.settings import Settings
 
 pytestmark = pytest.mark.kafka
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.kafka
 def read_all(settings: Settings, topic: str, expected: int) -> list:
     consumer = Consumer(
         {
-            **settings.kafka_client_config(),
+            **librdkafka_config(settings.kafka),
             "group.id": f"{settings.app_id}-outbox-reader",
             "auto.offset.reset": "earliest",
         }
@@ -60,7 +61,7 @@ def test_a_batch_returns_once_every_record_is_on_the_broker(settings: Settings) 
 
 def test_a_record_the_broker_refuses_fails_the_batch(settings: Settings, test_suffix: str) -> None:
     topic = f"test.small.{test_suffix}"
-    admin = AdminClient(settings.kafka_client_config())
+    admin = AdminClient(librdkafka_config(settings.kafka))
     created = admin.create_topics([NewTopic(topic, 1, 1, config={"max.message.bytes": "1000"})])
     created[topic].result(30)
     outbox = Outbox(settings)

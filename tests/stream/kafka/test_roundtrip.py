@@ -9,6 +9,7 @@ import pytest
 from confluent_kafka import Consumer, Producer
 
 from stream.kafka.admin import describe_topics, ensure_topics
+from stream.kafka.security import librdkafka_config
 from stream.records import RawTweet, parse_raw_tweet, utcnow
 from stream.settings import Settings
 from tests.kafka_broker import delete_topics_containing
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.kafka
 def consume(settings: Settings, topic: str, expected: int, timeout_s: float = 30.0) -> list:
     consumer = Consumer(
         {
-            **settings.kafka_client_config(),
+            **librdkafka_config(settings.kafka),
             "group.id": f"{settings.app_id}-reader",
             "auto.offset.reset": "earliest",
         }
@@ -43,7 +44,7 @@ def test_tweets_come_back_intact_keyed_and_in_order_per_key(settings: Settings) 
         RawTweet(id=f"{i}-{uuid.uuid4().hex[:6]}", text=f"flight {i} ✈ late", created_at=utcnow())
         for i in range(20)
     ]
-    producer = Producer({**settings.kafka_client_config(), "acks": "all"})
+    producer = Producer({**librdkafka_config(settings.kafka), "acks": "all"})
     for tweet in tweets:
         producer.produce(settings.topic_raw, tweet.to_json(), key=tweet.id)
     assert producer.flush(30) == 0
@@ -51,9 +52,8 @@ def test_tweets_come_back_intact_keyed_and_in_order_per_key(settings: Settings) 
     messages = consume(settings, settings.topic_raw, expected=len(tweets))
 
     assert len(messages) == len(tweets)
-    by_id = {
-        m.key().decode(): parse_raw_tweet(m.value(), settings.max_text_chars) for m in messages
-    }
+    limit = settings.limits.max_text_chars
+    by_id = {m.key().decode(): parse_raw_tweet(m.value(), limit) for m in messages}
     assert by_id == {tweet.id: tweet for tweet in tweets}
     partitions = {m.partition() for m in messages}
     assert partitions <= set(range(settings.topic_partitions))
@@ -69,7 +69,7 @@ def test_tests_get_topics_no_other_test_has_written_to(settings: Settings) -> No
 
 def test_a_tests_topics_can_be_deleted_by_suffix(settings: Settings, test_suffix: str) -> None:
     ensure_topics(settings, [settings.topic_raw, settings.topic_alerts])
-    deleted = delete_topics_containing(settings.kafka_bootstrap_servers, test_suffix)
+    deleted = delete_topics_containing(settings.kafka.bootstrap_servers, test_suffix)
     assert sorted(deleted) == sorted([settings.topic_raw, settings.topic_alerts])
     for _ in range(20):  # deletion is asynchronous on the broker
         if not {settings.topic_raw, settings.topic_alerts} & set(describe_topics(settings)):

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from stream.app import broker_credentials, create_app
 from stream.kafka.admin import smoke
-from stream.kafka.security import KafkaSecurityError, ssl_context
+from stream.kafka.security import KafkaSecurityError, librdkafka_config, ssl_context
 from stream.settings import Settings
 from tests.kafka_broker import CLIENT_KEY_PASSWORD, SASL_PASSWORD, SASL_USER, secured_broker
 from training.tools.local_worker import Worker, free_port, isolated_env, settings_from
@@ -64,24 +64,10 @@ def security_env(broker: dict[str, Any], variant: str) -> dict[str, str]:
     }
 
 
-def build(env: dict[str, str], **overrides: Any) -> Settings:
+def build(env: dict[str, str], kafka: dict[str, Any] | None = None, **overrides: Any) -> Settings:
     """Settings from exactly `env` (and overrides): nothing from the shell or a `.env`."""
-    fields = {
-        name: value
-        for name, value in {
-            "kafka_bootstrap_servers": env.get("KAFKA_BOOTSTRAP_SERVERS"),
-            "kafka_security_protocol": env.get("KAFKA_SECURITY_PROTOCOL"),
-            "kafka_sasl_mechanism": env.get("KAFKA_SASL_MECHANISM"),
-            "kafka_sasl_username": env.get("KAFKA_SASL_USERNAME"),
-            "kafka_sasl_password": env.get("KAFKA_SASL_PASSWORD"),
-            "kafka_ssl_ca_file": env.get("KAFKA_SSL_CA_FILE"),
-            "kafka_ssl_cert_file": env.get("KAFKA_SSL_CERT_FILE"),
-            "kafka_ssl_key_file": env.get("KAFKA_SSL_KEY_FILE"),
-            "kafka_ssl_key_password": env.get("KAFKA_SSL_KEY_PASSWORD"),
-        }.items()
-        if value is not None
-    }
-    return Settings(_env_file=None, **{**fields, **overrides})
+    fields = {name.removeprefix("KAFKA_").lower(): value for name, value in env.items()}
+    return Settings(_env_file=None, kafka=fields | (kafka or {}), **overrides)
 
 
 # Settings alone (no broker)
@@ -90,24 +76,24 @@ def build(env: dict[str, str], **overrides: Any) -> Settings:
 def test_sasl_without_a_mechanism_is_plain_for_librdkafka_and_faust() -> None:
     settings = build(
         {"KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "KAFKA_SASL_USERNAME": "u"},
-        kafka_sasl_password="p",
+        {"sasl_password": "p"},
     )
     credentials = broker_credentials(settings)
-    assert settings.kafka_client_config()["sasl.mechanism"] == "PLAIN"
+    assert librdkafka_config(settings.kafka)["sasl.mechanism"] == "PLAIN"
     assert credentials_to_aiokafka_auth(credentials)["sasl_mechanism"] == "PLAIN"
 
 
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"kafka_sasl_mechanism": "GSSAPI"}, "Input should be 'PLAIN', 'SCRAM-SHA-256'"),
-        ({"kafka_security_protocol": "SASL_SSL"}, "SASL_SSL needs KAFKA_SASL_USERNAME"),
-        ({"kafka_sasl_username": "u", "kafka_sasl_password": "p"}, "KAFKA_SECURITY_PROTOCOL is"),
-        ({"kafka_security_protocol": "SSL", "kafka_ssl_key_file": __file__}, "go together"),
-        ({"kafka_ssl_ca_file": __file__}, "TLS files are set but"),
+        ({"sasl_mechanism": "GSSAPI"}, "Input should be 'PLAIN', 'SCRAM-SHA-256'"),
+        ({"security_protocol": "SASL_SSL"}, "SASL_SSL needs KAFKA_SASL_USERNAME"),
+        ({"sasl_username": "u", "sasl_password": "p"}, "KAFKA_SECURITY_PROTOCOL is"),
+        ({"security_protocol": "SSL", "ssl_key_file": __file__}, "go together"),
+        ({"ssl_ca_file": __file__}, "TLS files are set but"),
         (
-            {"kafka_security_protocol": "SSL", "kafka_ssl_ca_file": "/no/ca.pem"},
-            "KAFKA_SSL_CA_FILE\n  Path does not",
+            {"security_protocol": "SSL", "ssl_ca_file": "/no/ca.pem"},
+            "ssl_ca_file\n  Path does not",
         ),
     ],
 )
@@ -115,7 +101,7 @@ def test_inconsistent_security_settings_are_clear_errors(
     fields: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
-        Settings(_env_file=None, **fields)
+        Settings(_env_file=None, kafka=fields)
 
 
 def test_ssl_without_sasl_reaches_faust_and_librdkafka(secured_pki: dict[str, Path]) -> None:
@@ -127,7 +113,7 @@ def test_ssl_without_sasl_reaches_faust_and_librdkafka(secured_pki: dict[str, Pa
             "KAFKA_SSL_KEY_FILE": str(secured_pki["client_key"]),
             "KAFKA_SSL_KEY_PASSWORD": CLIENT_KEY_PASSWORD,
         },
-        kafka_ssl_check_hostname=False,
+        {"ssl_check_hostname": False},
     )
     app = create_app(settings)
     auth = credentials_to_aiokafka_auth(app.conf.broker_credentials, app.conf.ssl_context)
@@ -135,7 +121,7 @@ def test_ssl_without_sasl_reaches_faust_and_librdkafka(secured_pki: dict[str, Pa
     assert auth["ssl_context"].get_ca_certs()[0]["subject"] == (
         (("commonName", "Air Paradis test CA"),),
     )
-    config = settings.kafka_client_config()
+    config = librdkafka_config(settings.kafka)
     assert config["security.protocol"] == "SSL" and "sasl.mechanism" not in config
     assert config["ssl.ca.location"] == str(secured_pki["ca"])
     assert config["ssl.certificate.location"] == str(secured_pki["client_cert"])
@@ -157,7 +143,7 @@ def test_secrets_are_not_in_reprs(secured_pki: dict[str, Path]) -> None:
     )
     shown = f"{settings!r} {settings} {broker_credentials(settings)!r} {settings.model_dump()}"
     assert not [secret for secret in SECRETS if secret in shown]
-    assert ssl_context(settings) is not None  # the encrypted key opened with its password
+    assert ssl_context(settings.kafka) is not None  # the encrypted key opened with its password
 
 
 @pytest.fixture(scope="module")
@@ -189,13 +175,13 @@ async def _aiokafka_round_trip(settings: Settings, value: bytes) -> bytes:
 
     conf = create_app(settings).conf
     auth = credentials_to_aiokafka_auth(conf.broker_credentials, conf.ssl_context)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, **auth)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, **auth)
     await producer.start()
     try:
         sent = await producer.send_and_wait(settings.topic_raw, value)
     finally:
         await producer.stop()
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, **auth)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers, **auth)
     await consumer.start()
     try:
         from aiokafka import TopicPartition

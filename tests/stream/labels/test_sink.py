@@ -8,6 +8,7 @@ import pytest
 from confluent_kafka import Producer
 
 from stream.kafka.admin import ensure_topics
+from stream.kafka.security import librdkafka_config
 from stream.labels.sink import LabelSink, sampled
 from stream.labels.store import LabelStore
 from stream.records import Feedback, ScoredTweet
@@ -32,7 +33,7 @@ def scored(tweet_id: str, score: float) -> ScoredTweet:
 
 
 def produce(settings: Settings, records: list[tuple[str, str, bytes]]) -> None:
-    producer = Producer(settings.kafka_client_config())
+    producer = Producer(librdkafka_config(settings.kafka))
     for topic, key, value in records:
         producer.produce(topic, value, key=key)
     assert producer.flush(30) == 0

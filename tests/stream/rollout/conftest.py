@@ -46,3 +46,10 @@ def positive_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     model.save(path)
     save_reference_scores(path, model.predict_proba(texts))
     return path
+
+
+def retraining(settings: Settings, command: str) -> Settings:
+    """`settings` whose retrain command is `command`."""
+    return settings.model_copy(
+        update={"retrain": settings.retrain.model_copy(update={"command": command})}
+    )

@@ -67,5 +67,5 @@ def test_an_ended_rollout_only_holds():
 
 
 def test_config_from_settings_reads_the_rollout_block():
-    config = GuardConfig.from_settings(Settings(rollout_canary_dwell_s=3, rollout_min_events=7))
+    config = Settings(rollout={"guards": {"canary_dwell_s": 3, "min_events": 7}}).rollout.guards
     assert (config.canary_dwell_s, config.min_events, config.shadow_dwell_s) == (3, 7, 86_400)

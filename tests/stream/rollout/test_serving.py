@@ -22,7 +22,6 @@ T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 def _batch(n: int, champion: ServedModel) -> tuple[list[str], list]:
     import json
 
-    from stream.records import InputLimits
     from stream.scoring import Origin
 
     texts = [
@@ -34,7 +33,7 @@ def _batch(n: int, champion: ServedModel) -> tuple[list[str], list]:
          Origin("raw", 0, i, T0.timestamp()))
         for i, t in enumerate(texts)
     ]  # fmt: skip
-    batch: ParsedBatch = parse_batch(raws, InputLimits.from_settings(_settings()))
+    batch: ParsedBatch = parse_batch(raws, _settings().limits)
     scores, oov = champion.score(texts)
     return texts, scored_events(batch, scores, oov, (champion.name, champion.version), T0)
 

@@ -13,6 +13,7 @@ from stream.rollout import state as rollout
 from stream.rollout.orchestrator.app import build_orchestrator
 from stream.rollout.retrain import RetrainEvent
 from stream.settings import Settings
+from tests.stream.rollout.conftest import retraining
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -33,7 +34,7 @@ async def _until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None
 
 def test_the_app_wires_each_feed_and_the_alert_agent(settings: Settings) -> None:
     command = f"{sys.executable} -c \"print('retrained')\""
-    orchestrator = build_orchestrator(settings.model_copy(update={"retrain_command": command}), "m")
+    orchestrator = build_orchestrator(retraining(settings, command), "m")
     topics = (settings.topic_scored, settings.topic_shadow, settings.topic_feedback,
               settings.topic_deadletter)  # fmt: skip
     assert set(orchestrator.app.agents) == {f"rollout-{t}" for t in topics} | {"retrain-on-alert"}

@@ -9,7 +9,7 @@ import sys
 from stream.rollout.orchestrator.retrainer import Retrainer, Send
 from stream.rollout.retrain import RetrainEvent
 from stream.settings import Settings
-from tests.stream.rollout.conftest import NAME
+from tests.stream.rollout.conftest import NAME, retraining
 
 
 def _recorder() -> tuple[list[RetrainEvent], Send]:
@@ -24,7 +24,7 @@ def _recorder() -> tuple[list[RetrainEvent], Send]:
 def test_retrain_requests_run_the_command_once_and_publish_the_outcome(settings: Settings) -> None:
     command = f"{sys.executable} -c \"print('retrained')\""
     published, send = _recorder()
-    retrainer = Retrainer(settings.model_copy(update={"retrain_command": command}), NAME, send)
+    retrainer = Retrainer(retraining(settings, command), NAME, send)
 
     async def scenario() -> None:
         await retrainer.request("alert:drift", "a1")
@@ -41,7 +41,7 @@ def test_retrain_requests_run_the_command_once_and_publish_the_outcome(settings:
 def test_a_command_that_cannot_start_is_a_failed_outcome(settings: Settings) -> None:
     command = "/nonexistent/airparadis-train retrain"
     published, send = _recorder()
-    retrainer = Retrainer(settings.model_copy(update={"retrain_command": command}), NAME, send)
+    retrainer = Retrainer(retraining(settings, command), NAME, send)
 
     async def scenario() -> None:
         await retrainer.request("operator")
@@ -55,7 +55,7 @@ def test_a_command_that_cannot_start_is_a_failed_outcome(settings: Settings) -> 
 
 def test_the_retrain_debounce_survives_a_restart(env: Settings) -> None:
     command = f'{sys.executable} -c "import time; time.sleep(2)"'
-    settings = env.model_copy(update={"retrain_command": command})
+    settings = retraining(env, command)
     events, send = _recorder()
     first, second = Retrainer(settings, NAME, send), Retrainer(settings, NAME, send)
 

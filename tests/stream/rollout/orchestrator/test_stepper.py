@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from models import registry
 from stream.rollout import store
+from stream.rollout.guards import GuardConfig
 from stream.rollout.orchestrator.stepper import RolloutStepper
 from stream.rollout.records import ShadowScore
 from stream.settings import Settings
@@ -15,9 +16,10 @@ from tests.stream.rollout.conftest import NAME
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-def _fast(settings: Settings, **extra: object) -> Settings:
-    values = {"rollout_shadow_dwell_s": 1, "rollout_canary_dwell_s": 1, "rollout_min_events": 10}
-    return settings.model_copy(update=values | extra)
+def _fast(settings: Settings) -> Settings:
+    guards = GuardConfig(shadow_dwell_s=1, canary_dwell_s=1, min_events=10)
+    rollout = settings.rollout.model_copy(update={"guards": guards})
+    return settings.model_copy(update={"rollout": rollout})
 
 
 def test_an_approved_version_starts_in_shadow_and_guards_advance_it(env: Settings) -> None:
