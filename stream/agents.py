@@ -57,5 +57,6 @@ def register_agents(
 
     async def on_assigned(sender: Any, assigned: Any, **_: Any) -> None:
         alerting.reassigned(assigned)
+        feedback.reassigned()
 
     app.on_partitions_assigned.connect(on_assigned)  # type: ignore[arg-type]  # mode's stub

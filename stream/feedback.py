@@ -104,6 +104,11 @@ class FeedbackPipeline:
         payload = json.dumps({"outcome": outcome}).encode()
         await (await send(self.topics.scoped, ACCURACY_KEY, payload))
 
+    def reassigned(self) -> None:
+        """After a rebalance, forget every partition's index: one that left may come back
+        with predictions another worker added, so each is rebuilt from the table."""
+        self._index.clear()
+
     def _index_of(self, predictions: TableT, partition: int) -> PredictionIndex:
         """This partition's index; after a restart or a rebalance, rebuilt from the table."""
         if partition not in self._index:

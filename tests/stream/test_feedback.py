@@ -87,3 +87,12 @@ def test_predictions_are_kept_per_joins_record_within_capacity_and_rebuilt_from_
     rebuilt = restarted._index_of(table, 1)  # type: ignore[arg-type]
     assert rebuilt.where == index.where and rebuilt.size == 3
     assert table[rebuilt.batch_of("a")]["a"] == "negative"
+
+
+def test_after_a_rebalance_the_index_is_rebuilt_with_what_another_worker_added(settings):
+    feedback = FeedbackPipeline(settings, None, Analytics(settings))  # type: ignore[arg-type]
+    table: dict[str, Any] = {"0:5": {"a": "positive"}}
+    assert feedback._index_of(table, 0).batch_of("a") == "0:5"  # type: ignore[arg-type]
+    table["0:9"] = {"b": "negative"}  # written by the worker that held partition 0 meanwhile
+    feedback.reassigned()
+    assert feedback._index_of(table, 0).batch_of("b") == "0:9"  # type: ignore[arg-type]
