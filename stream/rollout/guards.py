@@ -87,28 +87,53 @@ def breaches(
     found: list[str] = []
     if challenger.errors and challenger.error_rate > config.max_error_rate:
         found.append(f"error rate {challenger.error_rate:.3f} > {config.max_error_rate}")
-    p95, base = challenger.p95_latency_s, champion.p95_latency_s
-    if p95 is not None and p95 > config.max_p95_s:
-        found.append(f"p95 latency {p95:.3f}s > {config.max_p95_s}s")
-    elif p95 is not None and base and p95 > config.max_p95_ratio * base:
-        found.append(f"p95 latency {p95:.3f}s > {config.max_p95_ratio} x champion {base:.3f}s")
+    found += _latency(champion, challenger, config)
     found += _negative_gap(champion, challenger, config)
     found += _accuracy_drop(champion, challenger, config)
     return found
 
 
+def _sample(config: GuardConfig) -> int:
+    """Events a version needs before its latency or negative ratio is judged."""
+    return max(1, config.min_events // 10)
+
+
+def _latency(
+    champion: VersionFigures, challenger: VersionFigures, config: GuardConfig
+) -> list[str]:
+    if len(challenger.latencies) < _sample(config):
+        return []
+    p95, base = challenger.p95_latency_s, champion.p95_latency_s
+    if p95 is not None and p95 > config.max_p95_s:
+        return [f"p95 latency {p95:.3f}s > {config.max_p95_s}s"]
+    judged = base and len(champion.latencies) >= _sample(config)
+    if p95 is not None and judged and p95 > config.max_p95_ratio * base:
+        return [f"p95 latency {p95:.3f}s > {config.max_p95_ratio} x champion {base:.3f}s"]
+    return []
+
+
 def _negative_gap(
     champion: VersionFigures, challenger: VersionFigures, config: GuardConfig
 ) -> list[str]:
+    """The negative ratio far from the champion's: a proxy for labels, so it gives way
+    once both versions have `min_labels` labels and the challenger is as accurate."""
     mine, theirs = challenger.negative_ratio, champion.negative_ratio
-    enough = min(challenger.scored, champion.scored) >= max(1, config.min_events // 10)
-    if mine is None or theirs is None or not enough:
+    enough = min(challenger.scored, champion.scored) >= _sample(config)
+    if mine is None or theirs is None or not enough or _labels_agree(champion, challenger, config):
         return []
     if abs(mine - theirs) > config.max_negative_gap:
         return [
             f"negative ratio {mine:.3f} vs champion {theirs:.3f} (gap > {config.max_negative_gap})"
         ]
     return []
+
+
+def _labels_agree(
+    champion: VersionFigures, challenger: VersionFigures, config: GuardConfig
+) -> bool:
+    if min(challenger.labelled, champion.labelled) < config.min_labels:
+        return False
+    return (challenger.accuracy or 0.0) >= (champion.accuracy or 0.0)
 
 
 def _accuracy_drop(

@@ -69,3 +69,23 @@ def test_an_ended_rollout_only_holds():
 def test_config_from_settings_reads_the_rollout_block():
     config = Settings(rollout={"guards": {"canary_dwell_s": 3, "min_events": 7}}).rollout.guards
     assert (config.canary_dwell_s, config.min_events, config.shadow_dwell_s) == (3, 7, 86_400)
+
+
+def test_labels_outrank_the_negative_ratio_gap():
+    """A retrain that fixes a biased champion changes the negative ratio a lot: with
+    enough labels showing it more accurate, the gap is no breach; without labels it is."""
+    biased = figures(negative=0.4, labelled=40, correct=28)
+    fixed = figures(negative=0.8, labelled=40, correct=36)
+    assert breaches(biased, fixed, CONFIG) == []
+    assert breaches(figures(negative=0.4), figures(negative=0.8), CONFIG)[0].startswith(
+        "negative ratio"
+    )
+    worse = figures(negative=0.8, labelled=40, correct=27)
+    assert breaches(biased, worse, CONFIG)[0].startswith("negative ratio")
+
+
+def test_latency_is_judged_on_enough_events():
+    few = figures(n=5, latency=2.5)  # a step's first events, e.g. a cold start
+    assert breaches(figures(), few, CONFIG) == []
+    assert breaches(figures(n=5), figures(latency=0.05), CONFIG) == []  # champion: 5 events
+    assert breaches(figures(), figures(n=10, latency=2.5), CONFIG)[0].startswith("p95 latency")
