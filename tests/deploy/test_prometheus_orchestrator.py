@@ -60,7 +60,7 @@ def test_prometheus_scrapes_the_orchestrator(
     with prometheus_scraping(tmp_path, target, job=JOB) as prometheus:
         wait_for(lambda: query(prometheus, f'up{{job="{JOB}"}} == 1'), 30, "target up")
         agreement = f'rollout_shadow_stat{{job="{JOB}",stat="agreement",version="{challenger}"}}'
-        (sample,) = wait_for(lambda: query(prometheus, agreement), 60, "shadow agreement")
+        (sample,) = wait_for(lambda: query(prometheus, agreement), 150, "shadow agreement")
         assert float(sample["value"][1]) == 1.0  # both sides on the same side of 0.5
         negative = f'rollout_shadow_stat{{stat="negative_ratio",version="{champion}"}}'
         assert float(query(prometheus, negative)[0]["value"][1]) == 0.5

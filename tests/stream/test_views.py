@@ -164,22 +164,25 @@ def test_a_chunked_body_is_cut_at_the_limit(worker: Worker) -> None:
 
 @pytest.mark.kafka
 def test_predict_beyond_the_concurrency_limit_is_told_to_retry(worker: Worker) -> None:
-    slow = predict_body(texts=[HOSTILE_TEXT] * 8)  # the most expensive request the limits allow
-    results: list[tuple[int, float]] = []
+    """Four of the most expensive requests the limits allow, at once, with one slot."""
+    slow = predict_body(texts=[HOSTILE_TEXT] * 8)
+    answers: list[tuple[int, str | None, str | None, float]] = []
 
     def send_slow() -> None:
         started = time.perf_counter()
-        status, _, _ = post(f"{worker.url}/predict", slow)
-        results.append((status, time.perf_counter() - started))
+        status, headers, answer = post(f"{worker.url}/predict", slow)
+        elapsed = time.perf_counter() - started
+        answers.append((status, answer.get("reason"), headers.get("Retry-After"), elapsed))
 
-    thread = threading.Thread(target=send_slow)
-    thread.start()
-    time.sleep(0.3)  # the slow one is scoring now (it takes over a second)
-    status, headers, answer = post(f"{worker.url}/predict", predict_body(text="quick one"))
-    thread.join()
-    assert (status, answer["reason"], headers["Retry-After"]) == (503, "busy", "1")
-    assert results[0][0] == 200
-    print(f"slowest allowed request: {results[0][1]:.2f} s")
+    threads = [threading.Thread(target=send_slow) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (503, "busy", "1") in [answer[:3] for answer in answers], answers
+    served = [elapsed for status, _, _, elapsed in answers if status == 200]
+    assert served, answers
+    print(f"slowest allowed request: {max(served):.2f} s")
     assert post(f"{worker.url}/predict", predict_body(text="quick one"))[0] == 200  # freed
 
 
