@@ -106,8 +106,9 @@ def _latency(
     p95, base = challenger.p95_latency_s, champion.p95_latency_s
     if p95 is not None and p95 > config.max_p95_s:
         return [f"p95 latency {p95:.3f}s > {config.max_p95_s}s"]
-    judged = base and len(champion.latencies) >= _sample(config)
-    if p95 is not None and judged and p95 > config.max_p95_ratio * base:
+    if not base or len(champion.latencies) < _sample(config):
+        return []  # nothing to compare with yet
+    if p95 is not None and p95 > config.max_p95_ratio * base:
         return [f"p95 latency {p95:.3f}s > {config.max_p95_ratio} x champion {base:.3f}s"]
     return []
 
