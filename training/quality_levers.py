@@ -6,6 +6,7 @@ never the judge days) and returns a fitted model plus the params to log.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -262,6 +263,69 @@ def lstm_airline_blend(d: LeverData) -> Fitted:
     return blend, params | blend_params
 
 
+TEACHER_SAMPLE = LSTM_SAMPLE  # the teacher sees the student's 20k tweets, 1 epoch
+TEACHER_EPOCHS = 1
+DISTIL_HARD_SHARE = 0.5  # a labelled tweet's target: this share of its label, the rest teacher
+
+
+def _fit_teacher(d: LeverData) -> SentimentModel:
+    from models.transformer.model import TransformerConfig, TransformerModel
+
+    train = stratified_sample(d.splits.train, TEACHER_SAMPLE, d.seed)
+    val = stratified_sample(d.splits.val, 2_000, d.seed)
+    model = TransformerModel(TransformerConfig(epochs=TEACHER_EPOCHS, seed=d.seed))
+    model.fit(train.texts, train.labels.tolist(), val.texts, val.labels.tolist())
+    return model
+
+
+def transformer_quick(d: LeverData) -> Fitted:
+    """The project's MiniLM (top 4 layers fine-tuned) on the quick sample: the teacher."""
+    model = _once("transformer", d, lambda: _fit_teacher(d))
+    return model, {"sample": TEACHER_SAMPLE, "epochs": TEACHER_EPOCHS}
+
+
+def distillation_targets(
+    labelled: LabelledTexts,
+    unlabelled: Sequence[str],
+    teacher: SentimentModel,
+    hard_share: float = DISTIL_HARD_SHARE,
+) -> tuple[list[str], np.ndarray]:
+    """Texts and soft targets: a labelled text's target mixes its label (`hard_share`)
+    with the teacher's score; an unlabelled text's target is the teacher's score."""
+    texts = labelled.texts + list(unlabelled)
+    scores = teacher.predict_proba(texts).astype(np.float32)
+    targets = scores.copy()
+    n = len(labelled)
+    targets[:n] = hard_share * labelled.labels + (1 - hard_share) * scores[:n]
+    return texts, np.clip(targets, 0.0, 1.0)
+
+
+def lstm_distilled(d: LeverData) -> Fitted:
+    """The quick BiLSTM on the teacher's scores: the 20k sample (half label, half teacher)
+    plus the airline feedback days' texts, their labels unused (teacher only)."""
+    from models.lstm.config import LstmConfig
+    from models.lstm.model import LstmModel
+
+    teacher = transformer_quick(d)[0]  # fitted once per run; its fit is not this lever's time
+    sample = stratified_sample(d.splits.train, LSTM_SAMPLE, d.seed)
+    started = time.perf_counter()
+    texts, targets = distillation_targets(sample, d.feedback.texts, teacher)
+    scoring = time.perf_counter() - started
+    val = stratified_sample(d.splits.val, 2_000, d.seed)
+    model = LstmModel(LstmConfig(max_epochs=LSTM_EPOCHS, seed=d.seed))
+    model.fit(texts, targets, val.texts, val.labels, soft_labels=True)
+    params = {
+        "sample": LSTM_SAMPLE,
+        "epochs": LSTM_EPOCHS,
+        "teacher": "transformer-quick",
+        "hard_share": DISTIL_HARD_SHARE,
+        "unlabelled_texts": len(d.feedback),
+        "unlabelled_from": ",".join(sorted(set(d.feedback_days))),
+        "teacher_scoring_s": round(scoring, 1),
+    }
+    return model, params
+
+
 LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     "tfidf": baseline,
     "vader": vader,
@@ -281,6 +345,9 @@ LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     "lstm-quick+airline+vader-blend(val)": lstm_airline_blend,
     "lstm-quick+airline(weighted)": lstm_airline_weighted,
     "lstm-quick+airline(weighted)+vader-blend(val)": lstm_airline_weighted_blend,
+    "transformer-quick": transformer_quick,
+    "lstm-quick+distilled": lstm_distilled,
 }
-#: What `quality` runs by default: the TF-IDF levers (seconds each); LSTM ones on request.
-DEFAULT_LEVERS = tuple(name for name in LEVERS if not name.startswith("lstm"))
+#: What `quality` runs by default: the TF-IDF levers (seconds each); LSTM and transformer
+#: ones on request.
+DEFAULT_LEVERS = tuple(name for name in LEVERS if not name.startswith(("lstm", "transformer")))

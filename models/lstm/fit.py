@@ -30,18 +30,33 @@ class TrainResult:
     metadata: dict[str, Any]
 
 
-def check_split(name: str, texts: Sequence[str], labels: Labels) -> np.ndarray:
-    """Labels as an int array, or a ValueError naming the split, the row and the reason."""
+def check_split(name: str, texts: Sequence[str], labels: Labels, soft: bool = False) -> np.ndarray:
+    """Labels as an int array (`soft`: float targets in [0, 1]), or a ValueError naming
+    the split, the row and the reason."""
     if len(texts) != len(labels):
         raise ValueError(f"{name}: {len(texts)} texts but {len(labels)} labels")
     if not len(texts):
         raise ValueError(f"{name}: no rows")
+    if soft:
+        return _check_soft(name, texts, labels)
     for row, (text, label) in enumerate(zip(texts, labels, strict=True)):
         if not isinstance(text, str):
             raise ValueError(f"{name} row {row}: text must be str, got {type(text).__name__}")
         if isinstance(label, bool) or label not in (0, 1):
             raise ValueError(f"{name} row {row}: label must be 0 or 1, got {label!r}")
     return np.asarray(labels, dtype=np.int32)
+
+
+def _check_soft(name: str, texts: Sequence[str], labels: Labels) -> np.ndarray:
+    for row, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"{name} row {row}: text must be str, got {type(text).__name__}")
+    targets = np.asarray(labels, dtype=np.float32)
+    bad = np.flatnonzero(~((targets >= 0) & (targets <= 1)))  # NaN fails too
+    if bad.size:
+        value = targets[bad[0]].item()
+        raise ValueError(f"{name} row {bad[0]}: soft label must be in [0, 1], got {value!r}")
+    return targets
 
 
 def sequence_length(config: LstmConfig, token_lists: Sequence[Sequence[str]]) -> int:
@@ -59,10 +74,13 @@ def train(
     val_split: Split,
     sample_weight: np.ndarray | None = None,
     start: tuple[Vocabulary, int, dict[str, np.ndarray]] | None = None,
+    soft_labels: bool = False,
 ) -> TrainResult:
     """`start` (vocabulary, max_len, weights) warm starts the network instead of
-    building a vocabulary and Word2Vec embeddings from the training tweets."""
-    train_labels = check_split("train", *train_split)
+    building a vocabulary and Word2Vec embeddings from the training tweets.
+    `soft_labels`: training targets are probabilities in [0, 1] (distillation);
+    validation labels stay 0/1."""
+    train_labels = check_split("train", *train_split, soft=soft_labels)
     val_labels = check_split("validation", *val_split)
     train_tokens = preprocessor.tokenize_many(train_split[0])
     val_tokens = preprocessor.tokenize_many(val_split[0])

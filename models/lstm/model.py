@@ -51,9 +51,11 @@ class LstmModel:
         val_labels: Labels,
         sample_weight: np.ndarray | None = None,
         init: LstmModel | None = None,
+        soft_labels: bool = False,
     ) -> dict[str, list[float]]:
         """Train embeddings and network; returns the per-epoch Keras history. `init` warm
-        starts from a fitted model (its vocabulary, length and weights; no Word2Vec)."""
+        starts from a fitted model (its vocabulary, length and weights; no Word2Vec).
+        `soft_labels`: `labels` are target probabilities in [0, 1] (distillation)."""
         started = time.perf_counter()
         start = None if init is None else (init._fitted_vocab(), init.max_len, init.weights)
         result = train(
@@ -63,6 +65,7 @@ class LstmModel:
             (val_texts, val_labels),
             sample_weight,
             start,
+            soft_labels,
         )
         self.vocab, self.max_len, self.weights = result.vocab, result.max_len, result.weights
         self._runtime = None
