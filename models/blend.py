@@ -9,6 +9,7 @@ bias sit in `model.json`. Fit the blend on labels the base model was *not* train
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from models.base import SentimentModel
 from models.kinds import load_model
 from models.lexicon import vader_features
 from models.manifest import Manifest
+from models.weighting import source_balanced_weights
 
 BASE_DIR = "base"
 FEATURES = ("base_logit", "compound", "pos", "neg")
@@ -29,6 +31,17 @@ def blend_features(base_scores: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     p = np.clip(np.asarray(base_scores, dtype=np.float64), _EPS, 1 - _EPS)
     lexicon = vader_features(texts)[:, :3].astype(np.float64)
     return np.column_stack([np.log(p / (1 - p)), lexicon])
+
+
+@dataclass(frozen=True)
+class BlendSource:
+    """Labelled texts to fit a blend on, the base's scores of them, and their share of the
+    fit's weight (classes are balanced within each source)."""
+
+    texts: Sequence[str]
+    labels: np.ndarray
+    base_scores: np.ndarray
+    share: float
 
 
 class LexiconBlend:
@@ -47,16 +60,34 @@ class LexiconBlend:
         texts: Sequence[str],
         labels: Sequence[int] | np.ndarray,
         sample_weight: np.ndarray | None = None,
+        base_scores: np.ndarray | None = None,
     ) -> dict[str, list[float]]:
-        """Fit the blend's weights on labelled texts (the base model stays as it is)."""
+        """Fit the blend's weights on labelled texts (the base model stays as it is).
+
+        `base_scores`: the base's scores of `texts` when they must not come from `self.base`
+        (out-of-fold scores of texts the base was trained on)."""
         from sklearn.linear_model import LogisticRegression
 
-        features = blend_features(self.base.predict_proba(texts), texts)
+        if base_scores is None:
+            base_scores = self.base.predict_proba(texts)
+        features = blend_features(base_scores, texts)
         regression = LogisticRegression(C=self.C, max_iter=1000)
         regression.fit(features, np.asarray(labels), sample_weight=sample_weight)
         self.coef = regression.coef_[0].astype(np.float64)
         self.intercept = float(regression.intercept_[0])
         return {}
+
+    def fit_sources(self, sources: Sequence[BlendSource]) -> None:
+        """Fit on several sources at once, each class-balanced and carrying its share."""
+        used = [source for source in sources if len(source.texts) and source.share > 0]
+        labels = np.concatenate([np.asarray(source.labels) for source in used])
+        shares = [(len(source.texts), source.share) for source in used]
+        self.fit(
+            [text for source in used for text in source.texts],
+            labels,
+            source_balanced_weights(labels, shares),
+            np.concatenate([source.base_scores for source in used]),
+        )
 
     def weights(self) -> dict[str, float]:
         self._check_fitted()

@@ -124,15 +124,40 @@ class TfidfModel:
         val_texts: Sequence[str] = (),
         val_labels: Sequence[int] | np.ndarray = (),
         sample_weight: np.ndarray | None = None,
+        soft_labels: bool = False,
     ) -> dict[str, list[float]]:
-        """Fit on the training texts (validation data is not needed); no per-epoch history."""
-        weights = {} if sample_weight is None else {"classifier__sample_weight": sample_weight}
-        self.pipeline.fit(list(texts), np.asarray(labels), **weights)
+        """Fit on the training texts (validation data is not needed); no per-epoch history.
+
+        `soft_labels`: `labels` are target probabilities in [0, 1] (distillation)."""
+        if soft_labels:
+            self._fit_soft(texts, np.asarray(labels, dtype=np.float64), sample_weight)
+        else:
+            weights = {} if sample_weight is None else {"classifier__sample_weight": sample_weight}
+            self.pipeline.fit(list(texts), np.asarray(labels), **weights)
         for _, vectorizer in self._vectorizers():
             # plain ints: skops would store each numpy int as a file of its own
             vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
         self._fitted = True
         return {}
+
+    def _fit_soft(
+        self, texts: Sequence[str], targets: np.ndarray, sample_weight: np.ndarray | None
+    ) -> None:
+        """Cross-entropy against soft targets: each text once as positive, weighted by its
+        target, and once as negative, weighted by one minus it."""
+        from scipy.sparse import vstack
+
+        if targets.min(initial=0.0) < 0 or targets.max(initial=1.0) > 1:
+            raise ValueError("soft labels must be probabilities in [0, 1]")
+        features = self.pipeline[:-1].fit_transform(list(texts))
+        weight = np.ones(len(targets)) if sample_weight is None else np.asarray(sample_weight)
+        n = len(targets)
+        classifier = self.pipeline.named_steps["classifier"]
+        classifier.fit(
+            vstack([features, features]).tocsr(),
+            np.concatenate([np.ones(n, dtype=np.int64), np.zeros(n, dtype=np.int64)]),
+            sample_weight=np.concatenate([weight * targets, weight * (1 - targets)]),
+        )
 
     def refit_classifier(
         self, texts: Sequence[str], labels: np.ndarray, sample_weight: np.ndarray | None = None

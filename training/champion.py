@@ -4,7 +4,8 @@ registered as a challenger under the served model's name and judged by the loop'
 The recipe (docs/model_quality.md): TF-IDF + LR (word 1-2 grams, 100k features, C=2) on
 the base corpus's train split plus the labels before `train_until`, weighted as the loop
 weighs them (a base tweet 0.2, a label `0.5 ** (age / 2 days)`, classes balanced), then
-a VADER blend (`models.blend.LexiconBlend`) fitted on the validation split.
+a VADER blend (`models.blend.LexiconBlend`) fitted on the validation split (3/4 of the
+weight) and the labels (1/4, scored out of fold), each class-balanced.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+import numpy as np
 import pandas as pd
 
 from models import registry
-from models.blend import LexiconBlend
+from models.blend import BlendSource, LexiconBlend
 from models.data import DEFAULT_DATA, LabelledTexts
 from models.devsets import behavioural_suite
 from models.evaluation import quality
@@ -32,9 +34,9 @@ from training.jobs import _evaluate_and_save, annotate_manifest, prepare_splits
 from training.loop import dataset
 from training.loop import labels as label_rows
 from training.loop.gate import GateOptions, GateResult, gate
-from training.quality_levers import BASE_CONFIG
+from training.quality_levers import BASE_CONFIG, BLEND_LABEL_SHARE, OOF_FOLDS
 
-RECIPE = "tfidf+airline(weighted)+vader-blend(val)"
+RECIPE = "tfidf+airline(weighted)+vader-blend(val+airline-oof)"
 WEIGHTING = dataset.Weighting(half_life_days=2.0, base_weight=0.2, balance="weights")
 
 
@@ -50,6 +52,7 @@ class ChampionOptions:
     run_gate: bool = True
     gate: GateOptions = field(default_factory=GateOptions)
     output_dir: Path | None = None
+    label_share: float = BLEND_LABEL_SHARE  # the labels' share of the blend's fit
 
 
 @dataclass(frozen=True)
@@ -62,15 +65,48 @@ class ChampionResult:
     gate: GateResult | None  # None: not asked for, or no champion to judge against
 
 
-def fit_recipe(base: Splits, labels: pd.DataFrame, until: pd.Timestamp, seed: int) -> LexiconBlend:
+def fit_recipe(
+    base: Splits,
+    labels: pd.DataFrame,
+    until: pd.Timestamp,
+    seed: int,
+    label_share: float = BLEND_LABEL_SHARE,
+) -> LexiconBlend:
     """The recipe on `base` (its train and val splits) and label rows (`text`, `y`,
-    `tweet_time`, `source`) before `until`, weighted by their age at `until`."""
+    `tweet_time`, `source`) before `until`, weighted by their age at `until`.
+
+    The blend is fitted on the validation split and, with `label_share` of the weight, on
+    the labels (scored out of fold, so the base's fit on them does not flatter it)."""
+    tfidf = _fit_base(base, labels, until, seed)
+    val = base.val
+    sources = [BlendSource(val.texts, val.labels, tfidf.predict_proba(val.texts), 1 - label_share)]
+    if label_share > 0 and labels["y"].nunique() == 2:
+        oof = _out_of_fold_scores(base, labels, until, seed)
+        texts, y = labels["text"].tolist(), labels["y"].to_numpy()
+        sources.append(BlendSource(texts, y, oof, label_share))
+    blend = LexiconBlend(tfidf)
+    blend.fit_sources(sources)
+    return blend
+
+
+def _fit_base(base: Splits, labels: pd.DataFrame, until: pd.Timestamp, seed: int) -> TfidfModel:
     data = dataset.build(base.train, labels, until, WEIGHTING, seed)
     tfidf = TfidfModel(BASE_CONFIG, seed=seed)
     tfidf.fit(data.texts, data.labels, sample_weight=data.weights)
-    blend = LexiconBlend(tfidf)
-    blend.fit(base.val.texts, base.val.labels)
-    return blend
+    return tfidf
+
+
+def _out_of_fold_scores(
+    base: Splits, labels: pd.DataFrame, until: pd.Timestamp, seed: int
+) -> np.ndarray:
+    """Each label row scored by a base fitted without its fold (OOF_FOLDS folds)."""
+    fold = np.random.default_rng(seed).integers(0, OOF_FOLDS, len(labels))
+    scores = np.empty(len(labels))
+    for k in range(OOF_FOLDS):
+        held = fold == k
+        model = _fit_base(base, labels[~held], until, seed)
+        scores[held] = model.predict_proba(labels.loc[held, "text"].tolist())
+    return scores
 
 
 def train_champion(settings: RegistrySettings, options: ChampionOptions) -> ChampionResult:
@@ -84,7 +120,8 @@ def train_champion(settings: RegistrySettings, options: ChampionOptions) -> Cham
     with mlflow.start_run(run_name="champion-recipe") as run:
         with step(f"Fitting {RECIPE} on {len(base.train):,} tweets + {len(trained):,} labels"):
             started = time.perf_counter()
-            model = fit_recipe(base, trained, windows.train_until, options.seed)
+            until, seed = windows.train_until, options.seed
+            model = fit_recipe(base, trained, until, seed, options.label_share)
             seconds = time.perf_counter() - started
         tags = recipe_tags(options, windows, trained)
         tracking.log_params(tags | {f"blend.{k}": v for k, v in model.weights().items()})
@@ -126,6 +163,7 @@ def recipe_tags(
     return (
         {
             "recipe": RECIPE,
+            "blend.label_share": str(options.label_share),
             "data.base": str(options.data),
             "data.base_sample": str(options.sample_size),
             "data.labels_source": options.labels,

@@ -35,6 +35,14 @@ def champion(
     report_dir: ReportDir = Path("reports"),
     seed: Annotated[int, typer.Option(help="Seed of the sampling, split and model.")] = 42,
     output_dir: Annotated[Path | None, typer.Option(help="Where to keep the saved model.")] = None,
+    label_share: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Share of the labels (vs the val split) in the VADER blend's fit [default: 0.25].",
+        ),
+    ] = None,
 ) -> None:
     """Train the champion recipe on the base corpus + labels, register it as a challenger
     of the served model's name, and run the gate (docs/model_quality.md)."""
@@ -68,6 +76,7 @@ def champion(
             report_dir=report_dir,
         ),
         output_dir=output_dir,
+        **({} if label_share is None else {"label_share": label_share}),
     )
     result = train_champion(settings, options)
     for key, value in result.metrics.items():

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from models.base import SentimentModel
-from models.blend import LexiconBlend
+from models.blend import BlendSource, LexiconBlend
 from models.calibration import CalibratedModel, fit_calibration
 from models.data import LabelledTexts
 from models.lexicon import VaderModel, vader_features
@@ -28,6 +28,8 @@ BASE_CONFIG = TfidfConfig(max_features=100_000, C=2.0)
 AIRLINE_WEIGHT = 5.0  # an airline label counts this many Sentiment140 labels
 HALF_LIFE_DAYS = 2.0
 NOISE_THRESHOLD = 0.15  # drop training rows whose out-of-fold P(own label) is below this
+BLEND_LABEL_SHARE = 0.25  # the airline labels' share of a two-source blend's fitting weight
+OOF_FOLDS = 2  # folds of the feedback days for out-of-fold base scores
 
 
 @dataclass(frozen=True)
@@ -155,13 +157,46 @@ def in_domain(d: LeverData) -> Fitted:
 
 def in_domain_weighted(d: LeverData) -> Fitted:
     data, weight, params = _in_domain(d, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)
-    return _tfidf(data.texts, data.labels, weight), params
+    fit = lambda: _tfidf(data.texts, data.labels, weight)  # noqa: E731
+    return _once("tfidf+airline(weighted)", d, fit), params
 
 
 def in_domain_weighted_blend(d: LeverData) -> Fitted:
     model, params = in_domain_weighted(d)
     blend, blend_params = _blend(model, d.splits.val, "s140 val")
     return blend, params | blend_params
+
+
+def _airline_oof_scores(d: LeverData) -> np.ndarray:
+    """Each feedback-day tweet scored by a weighted-recipe base that did not train on it."""
+    fold = np.random.default_rng(d.seed).integers(0, OOF_FOLDS, len(d.feedback))
+    scores = np.empty(len(d.feedback))
+    for k in range(OOF_FOLDS):
+        kept, held = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
+        days = [d.feedback_days[i] for i in kept]
+        part = LeverData(d.splits, d.feedback.take(kept), days, d.seed)
+        data, weight, _ = _in_domain(part, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)
+        base = _tfidf(data.texts, data.labels, weight)
+        scores[held] = base.predict_proba([d.feedback.texts[i] for i in held])
+    return scores
+
+
+def in_domain_weighted_blend_both(d: LeverData) -> Fitted:
+    """The weighted recipe, blended on the validation split *and* the feedback days (their
+    base scores out of fold), each source class-balanced: VADER gets the weight people's
+    labels give it, without the airline's negative prior."""
+    model, params = in_domain_weighted(d)
+    val, feedback, share = d.splits.val, d.feedback, BLEND_LABEL_SHARE
+    blend = LexiconBlend(model)
+    blend.fit_sources(
+        [
+            BlendSource(val.texts, val.labels, model.predict_proba(val.texts), 1 - share),
+            BlendSource(feedback.texts, feedback.labels, _airline_oof_scores(d), share),
+        ]
+    )
+    blend_params = {"blend_fitted_on": "s140 val + airline feedback (out of fold), balanced"}
+    weights = {f"w_{k}": v for k, v in blend.weights().items()}
+    return blend, params | blend_params | weights | {"label_share": BLEND_LABEL_SHARE}
 
 
 def in_domain_vader_features(d: LeverData) -> Fitted:
@@ -337,6 +372,7 @@ LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     "tfidf+airline": in_domain,
     "tfidf+airline(weighted)": in_domain_weighted,
     "tfidf+airline(weighted)+vader-blend(val)": in_domain_weighted_blend,
+    "tfidf+airline(weighted)+vader-blend(val+airline-oof)": in_domain_weighted_blend_both,
     "tfidf+airline(weighted)+vader-features": in_domain_vader_features,
     "tfidf(noise-filtered)": noise_filtered,
     "lstm-quick": lstm_quick,

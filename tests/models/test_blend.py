@@ -56,3 +56,31 @@ def test_save_load_gives_identical_scores(
 def test_unfitted_blend_says_so(small_tfidf: TfidfModel) -> None:
     with pytest.raises(RuntimeError, match="not fitted"):
         LexiconBlend(small_tfidf).predict_proba(["hi"])
+
+
+def test_a_source_where_the_lexicon_is_right_raises_its_weight(
+    small_tfidf: TfidfModel, sample_splits: Splits
+) -> None:
+    """A second source whose labels follow VADER's compound (and whose given base scores
+    are uninformative): the more of the fit's weight it carries, the more compound counts."""
+    from models.blend import BlendSource
+    from models.lexicon import vader_features
+
+    val = sample_splits.val
+    texts = sample_splits.test.texts[:400]
+    compound = vader_features(texts)[:, 0]
+    kept = [i for i, c in enumerate(compound) if abs(c) > 0.05]
+    lexicon_texts = [texts[i] for i in kept]
+    lexicon_labels = (compound[kept] > 0).astype(int)
+    flat = np.full(len(kept), 0.5)
+    compound_weight = {}
+    for share in (0.0, 0.5):
+        model = LexiconBlend(small_tfidf)
+        model.fit_sources(
+            [
+                BlendSource(val.texts, val.labels, small_tfidf.predict_proba(val.texts), 1 - share),
+                BlendSource(lexicon_texts, lexicon_labels, flat, share),
+            ]
+        )
+        compound_weight[share] = model.weights()["compound"]
+    assert compound_weight[0.5] > compound_weight[0.0] + 1.0

@@ -110,3 +110,22 @@ def test_the_stream_scores_and_oov_rate_of_a_batch_tokenize_it_once(
     assert len(calls) == 1
     whole = small_tfidf.pipeline.predict_proba(batch)[:, 1]
     assert scores == pytest.approx(whole, abs=1e-6)
+
+
+def test_soft_labels_fit_the_targets_not_just_their_sign(sample_splits: Splits) -> None:
+    """Hard 0/1 targets given as soft labels fit like hard labels; targets squeezed to
+    [0.4, 0.6] give scores squeezed towards 0.5 (cross-entropy against the targets)."""
+    train, texts = sample_splits.train, sample_splits.test.texts[:200]
+    hard, soft, squeezed = (TfidfModel(TfidfConfig(max_features=5_000)) for _ in range(3))
+    hard.fit(train.texts, train.labels)
+    soft.fit(train.texts, train.labels.astype(float), soft_labels=True)
+    squeezed.fit(train.texts, 0.4 + 0.2 * train.labels, soft_labels=True)
+    np.testing.assert_allclose(soft.predict_proba(texts), hard.predict_proba(texts), atol=1e-3)
+    spread = np.abs(squeezed.predict_proba(texts) - 0.5)
+    assert spread.max() < 0.2 < np.abs(hard.predict_proba(texts) - 0.5).max()
+
+
+def test_soft_labels_outside_zero_one_are_refused(sample_splits: Splits) -> None:
+    train = sample_splits.train
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        TfidfModel().fit(train.texts, train.labels * 2.0, soft_labels=True)

@@ -51,3 +51,18 @@ def test_balanced_resample_draws_classes_equally_and_follows_weights() -> None:
     assert abs(labels[rows].mean() - 0.5) < 0.05
     assert not np.isin(rows, np.arange(900, 950)).any()
     np.testing.assert_array_equal(rows, weighting.balanced_resample(labels, weights, seed=1))
+
+
+def test_source_blocks_carry_their_share_with_classes_balanced() -> None:
+    labels = np.array([0, 0, 0, 1, 1, 0, 1, 1, 1, 1])  # block A: 5 rows, block B: 5 rows
+    weights = weighting.source_balanced_weights(labels, [(5, 0.75), (5, 0.25)])
+    a, b = weights[:5], weights[5:]
+    assert weights.mean() == pytest.approx(1.0)
+    assert a.sum() == pytest.approx(3 * b.sum())
+    for block, y in ((a, labels[:5]), (b, labels[5:])):
+        assert block[y == 0].sum() == pytest.approx(block[y == 1].sum())
+
+
+def test_source_blocks_must_cover_the_labels() -> None:
+    with pytest.raises(ValueError, match="add up"):
+        weighting.source_balanced_weights(np.array([0, 1, 1]), [(2, 1.0)])

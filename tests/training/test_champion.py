@@ -51,6 +51,8 @@ def test_recipe_is_registered_tagged_and_gated(champion_run: Result, data_dir: P
     run = registry.client(settings).get_run(str(version.run_id))
     for metric in ("test_roc_auc", "recent_roc_auc", "behaviour_accuracy", "training_time_s"):
         assert metric in run.data.metrics
+    assert tags["blend.label_share"] == "0.25"  # the blend's fit on labels: test_blend.py
+    assert {"blend.compound", "blend.neg", "blend.base_logit"} <= set(run.data.params)
     # in-domain labels: the recipe beats the champion on the held-back airline days
     recent = "gate.recent.roc_auc"
     assert float(tags[f"{recent}.challenger"]) > float(tags[f"{recent}.champion"])
