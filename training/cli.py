@@ -170,6 +170,9 @@ def quality(
     save_dir: Annotated[
         Path | None, typer.Option(help="Save each servable lever's model in a folder here.")
     ] = None,
+    teacher_scores: Annotated[
+        Path | None, typer.Option(help="A teacher's scores (teacher-scores), for distilled levers.")
+    ] = None,
 ) -> None:
     """Dev protocol: each lever on the split, airline judge days and behavioural suite."""
     from training.quality import QualityOptions, run_levers, table
@@ -177,11 +180,43 @@ def quality(
     store.mkdir(parents=True, exist_ok=True)
     uri = f"sqlite:///{store.resolve()}/mlflow.db"
     options = QualityOptions(
-        data, airline, uri, seed=seed, sample_size=sample_size, save_dir=save_dir
+        data,
+        airline,
+        uri,
+        seed=seed,
+        sample_size=sample_size,
+        save_dir=save_dir,
+        teacher_scores=teacher_scores,
     )
     if lever:
         options = replace(options, levers=tuple(lever))
     typer.echo(table(run_levers(options)))
+
+
+@app.command("teacher-scores")
+def teacher_scores(
+    teacher: Annotated[
+        Path, typer.Option(help="A saved model directory (e.g. a fine-tuned MiniLM).")
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write the scores (gzip CSV).")],
+    data: DataOption = DEFAULT_DATA,
+    airline: Annotated[Path, typer.Option(help="Airline history CSV (.gz).")] = AIRLINE_DATA,
+    seed: SeedOption = 42,
+    sample_size: SampleOption = None,
+) -> None:
+    """Score the texts a student trains on (train and val splits, airline tweets) once."""
+    from models.devsets import load_airline
+    from models.kinds import load_model
+    from training.console import step
+    from training.jobs import prepare_splits
+    from training.teacher_scores import TeacherScores
+
+    splits = prepare_splits(data, sample_size, seed)
+    texts = splits.train.texts + splits.val.texts + load_airline(airline).data.texts
+    with step(f"Scoring {len(texts):,} texts with {teacher}"):
+        scores = TeacherScores.score(load_model(teacher), texts, str(teacher))
+    scores.save(out)
+    typer.echo(f"{len(scores):,} distinct texts scored: {out}")
 
 
 @app.command()

@@ -36,6 +36,7 @@ class QualityOptions:
     sample_size: int | None = None
     seed: int = 42
     save_dir: Path | None = None  # save each servable lever's model here, one folder each
+    teacher_scores: Path | None = None  # a teacher's saved scores, for the distilled levers
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,17 @@ def load_inputs(options: QualityOptions) -> tuple[LeverData, Proxies]:
     splits = prepare_splits(options.data, options.sample_size, options.seed)
     airline = load_airline(options.airline)
     feedback_rows = [i for i, day in enumerate(airline.days) if day in FEEDBACK_DAYS]
+    teacher = None
+    if options.teacher_scores is not None:
+        from training.teacher_scores import TeacherScores
+
+        teacher = TeacherScores.load(options.teacher_scores)
     data = LeverData(
         splits,
         airline.data.take(feedback_rows),
         [airline.days[i] for i in feedback_rows],
         options.seed,
+        teacher,
     )
     return data, Proxies(splits.test, airline.on(JUDGE_DAYS), behavioural_suite())
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -38,6 +38,7 @@ class LeverData:
     feedback: LabelledTexts  # airline, feedback days only
     feedback_days: list[str]
     seed: int = 42
+    teacher: SentimentModel | None = None  # a teacher's saved scores (training.teacher_scores)
 
 
 Fitted = tuple[SentimentModel, dict[str, Any]]
@@ -156,9 +157,8 @@ def in_domain(d: LeverData) -> Fitted:
 
 
 def in_domain_weighted(d: LeverData) -> Fitted:
-    data, weight, params = _in_domain(d, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)
-    fit = lambda: _tfidf(data.texts, data.labels, weight)  # noqa: E731
-    return _once("tfidf+airline(weighted)", d, fit), params
+    params = _in_domain(d, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)[2]
+    return _once("tfidf+airline(weighted)", d, lambda: _fit_in_domain_weighted(d)), params
 
 
 def in_domain_weighted_blend(d: LeverData) -> Fitted:
@@ -167,36 +167,76 @@ def in_domain_weighted_blend(d: LeverData) -> Fitted:
     return blend, params | blend_params
 
 
-def _airline_oof_scores(d: LeverData) -> np.ndarray:
-    """Each feedback-day tweet scored by a weighted-recipe base that did not train on it."""
+def _airline_oof_scores(d: LeverData, fit: Callable[[LeverData], SentimentModel]) -> np.ndarray:
+    """Each feedback-day tweet scored by a base (`fit` on the rest) that did not see it."""
     fold = np.random.default_rng(d.seed).integers(0, OOF_FOLDS, len(d.feedback))
     scores = np.empty(len(d.feedback))
     for k in range(OOF_FOLDS):
         kept, held = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
         days = [d.feedback_days[i] for i in kept]
-        part = LeverData(d.splits, d.feedback.take(kept), days, d.seed)
-        data, weight, _ = _in_domain(part, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)
-        base = _tfidf(data.texts, data.labels, weight)
+        base = fit(replace(d, feedback=d.feedback.take(kept), feedback_days=days))
         scores[held] = base.predict_proba([d.feedback.texts[i] for i in held])
     return scores
 
 
-def in_domain_weighted_blend_both(d: LeverData) -> Fitted:
-    """The weighted recipe, blended on the validation split *and* the feedback days (their
-    base scores out of fold), each source class-balanced: VADER gets the weight people's
-    labels give it, without the airline's negative prior."""
-    model, params = in_domain_weighted(d)
+def _fit_in_domain_weighted(d: LeverData) -> SentimentModel:
+    data, weight, _ = _in_domain(d, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)
+    return _tfidf(data.texts, data.labels, weight)
+
+
+def _blend_both(
+    d: LeverData, model: SentimentModel, fit: Callable[[LeverData], SentimentModel]
+) -> Fitted:
+    """`model` blended on the validation split *and* the feedback days (base scores out of
+    fold, from `fit`), each source class-balanced: VADER gets the weight people's labels
+    give it, without the airline's negative prior."""
     val, feedback, share = d.splits.val, d.feedback, BLEND_LABEL_SHARE
     blend = LexiconBlend(model)
     blend.fit_sources(
         [
             BlendSource(val.texts, val.labels, model.predict_proba(val.texts), 1 - share),
-            BlendSource(feedback.texts, feedback.labels, _airline_oof_scores(d), share),
+            BlendSource(feedback.texts, feedback.labels, _airline_oof_scores(d, fit), share),
         ]
     )
-    blend_params = {"blend_fitted_on": "s140 val + airline feedback (out of fold), balanced"}
     weights = {f"w_{k}": v for k, v in blend.weights().items()}
-    return blend, params | blend_params | weights | {"label_share": BLEND_LABEL_SHARE}
+    on = {"blend_fitted_on": "s140 val + airline feedback (out of fold), balanced"}
+    return blend, on | weights | {"label_share": share}
+
+
+def in_domain_weighted_blend_both(d: LeverData) -> Fitted:
+    model, params = in_domain_weighted(d)
+    blend, blend_params = _blend_both(d, model, _fit_in_domain_weighted)
+    return blend, params | blend_params
+
+
+def _teacher(d: LeverData) -> SentimentModel:
+    if d.teacher is None:
+        raise ValueError("this lever needs a teacher's scores: --teacher-scores FILE")
+    return d.teacher
+
+
+def _fit_distilled(d: LeverData) -> SentimentModel:
+    """The weighted in-domain recipe, each Sentiment140 tweet's target half its label and
+    half the teacher's score; the airline labels (people's) stay hard."""
+    data, weight, _ = _in_domain(d, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)
+    train = d.splits.train
+    targets = data.labels.astype(np.float64)
+    teacher = _teacher(d).predict_proba(train.texts)
+    targets[: len(train)] = DISTIL_HARD_SHARE * train.labels + (1 - DISTIL_HARD_SHARE) * teacher
+    model = TfidfModel(BASE_CONFIG)
+    model.fit(data.texts, targets, sample_weight=weight, soft_labels=True)
+    return model
+
+
+def distilled_in_domain(d: LeverData) -> Fitted:
+    params = {"hard_share": DISTIL_HARD_SHARE, "teacher": getattr(_teacher(d), "teacher", "")}
+    return _once("tfidf+airline(weighted)+distilled", d, lambda: _fit_distilled(d)), params
+
+
+def distilled_in_domain_blend_both(d: LeverData) -> Fitted:
+    model, params = distilled_in_domain(d)
+    blend, blend_params = _blend_both(d, model, _fit_distilled)
+    return blend, params | blend_params
 
 
 def in_domain_vader_features(d: LeverData) -> Fitted:
@@ -373,6 +413,10 @@ LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     "tfidf+airline(weighted)": in_domain_weighted,
     "tfidf+airline(weighted)+vader-blend(val)": in_domain_weighted_blend,
     "tfidf+airline(weighted)+vader-blend(val+airline-oof)": in_domain_weighted_blend_both,
+    "tfidf+airline(weighted)+distilled": distilled_in_domain,
+    "tfidf+airline(weighted)+distilled+vader-blend(val+airline-oof)": (
+        distilled_in_domain_blend_both
+    ),
     "tfidf+airline(weighted)+vader-features": in_domain_vader_features,
     "tfidf(noise-filtered)": noise_filtered,
     "lstm-quick": lstm_quick,
@@ -386,4 +430,8 @@ LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
 }
 #: What `quality` runs by default: the TF-IDF levers (seconds each); LSTM and transformer
 #: ones on request.
-DEFAULT_LEVERS = tuple(name for name in LEVERS if not name.startswith(("lstm", "transformer")))
+DEFAULT_LEVERS = tuple(
+    name
+    for name in LEVERS
+    if not name.startswith(("lstm", "transformer")) and "distilled" not in name
+)
