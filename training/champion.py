@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from models import registry
+from models.base import SentimentModel
 from models.blend import BlendSource, LexiconBlend
 from models.data import DEFAULT_DATA, LabelledTexts
 from models.devsets import behavioural_suite
@@ -34,7 +35,8 @@ from training.jobs import _evaluate_and_save, annotate_manifest, prepare_splits
 from training.loop import dataset
 from training.loop import labels as label_rows
 from training.loop.gate import GateOptions, GateResult, gate
-from training.quality_levers import BASE_CONFIG, BLEND_LABEL_SHARE, OOF_FOLDS
+from training.quality_levers import BASE_CONFIG, BLEND_LABEL_SHARE, DISTIL_HARD_SHARE, OOF_FOLDS
+from training.teacher_scores import TeacherScores
 
 RECIPE = "tfidf+airline(weighted)+vader-blend(val+airline-oof)"
 WEIGHTING = dataset.Weighting(half_life_days=2.0, base_weight=0.2, balance="weights")
@@ -53,6 +55,7 @@ class ChampionOptions:
     gate: GateOptions = field(default_factory=GateOptions)
     output_dir: Path | None = None
     label_share: float = BLEND_LABEL_SHARE  # the labels' share of the blend's fit
+    teacher_scores: Path | None = None  # a teacher's saved scores: distil the base
 
 
 @dataclass(frozen=True)
@@ -65,46 +68,71 @@ class ChampionResult:
     gate: GateResult | None  # None: not asked for, or no champion to judge against
 
 
+@dataclass(frozen=True)
+class Recipe:
+    label_share: float = BLEND_LABEL_SHARE  # the labels' share of the blend's fit
+    teacher: SentimentModel | None = None  # its scores: half of each base tweet's target
+
+
 def fit_recipe(
-    base: Splits,
-    labels: pd.DataFrame,
-    until: pd.Timestamp,
-    seed: int,
-    label_share: float = BLEND_LABEL_SHARE,
+    base: Splits, labels: pd.DataFrame, until: pd.Timestamp, seed: int, recipe: Recipe = Recipe()
 ) -> LexiconBlend:
     """The recipe on `base` (its train and val splits) and label rows (`text`, `y`,
     `tweet_time`, `source`) before `until`, weighted by their age at `until`.
 
     The blend is fitted on the validation split and, with `label_share` of the weight, on
     the labels (scored out of fold, so the base's fit on them does not flatter it)."""
-    tfidf = _fit_base(base, labels, until, seed)
-    val = base.val
-    sources = [BlendSource(val.texts, val.labels, tfidf.predict_proba(val.texts), 1 - label_share)]
-    if label_share > 0 and labels["y"].nunique() == 2:
-        oof = _out_of_fold_scores(base, labels, until, seed)
+    tfidf = _fit_base(base, labels, until, seed, recipe.teacher)
+    val, share = base.val, recipe.label_share
+    sources = [BlendSource(val.texts, val.labels, tfidf.predict_proba(val.texts), 1 - share)]
+    if share > 0 and labels["y"].nunique() == 2:
+        oof = _out_of_fold_scores(base, labels, until, seed, recipe.teacher)
         texts, y = labels["text"].tolist(), labels["y"].to_numpy()
-        sources.append(BlendSource(texts, y, oof, label_share))
+        sources.append(BlendSource(texts, y, oof, share))
     blend = LexiconBlend(tfidf)
     blend.fit_sources(sources)
     return blend
 
 
-def _fit_base(base: Splits, labels: pd.DataFrame, until: pd.Timestamp, seed: int) -> TfidfModel:
+def _fit_base(
+    base: Splits,
+    labels: pd.DataFrame,
+    until: pd.Timestamp,
+    seed: int,
+    teacher: SentimentModel | None,
+) -> TfidfModel:
     data = dataset.build(base.train, labels, until, WEIGHTING, seed)
     tfidf = TfidfModel(BASE_CONFIG, seed=seed)
-    tfidf.fit(data.texts, data.labels, sample_weight=data.weights)
+    if teacher is None:
+        tfidf.fit(data.texts, data.labels, sample_weight=data.weights)
+    else:
+        targets = distilled_targets(data, teacher)
+        tfidf.fit(data.texts, targets, sample_weight=data.weights, soft_labels=True)
     return tfidf
 
 
+def distilled_targets(data: dataset.TrainingSet, teacher: SentimentModel) -> np.ndarray:
+    """Base-corpus tweets (emoticon labels): half label, half teacher; people's labels: hard."""
+    targets = data.labels.astype(np.float64)
+    rows = np.flatnonzero(data.sources == dataset.BASE_SOURCE)
+    scores = teacher.predict_proba([data.texts[i] for i in rows])
+    targets[rows] = DISTIL_HARD_SHARE * targets[rows] + (1 - DISTIL_HARD_SHARE) * scores
+    return targets
+
+
 def _out_of_fold_scores(
-    base: Splits, labels: pd.DataFrame, until: pd.Timestamp, seed: int
+    base: Splits,
+    labels: pd.DataFrame,
+    until: pd.Timestamp,
+    seed: int,
+    teacher: SentimentModel | None,
 ) -> np.ndarray:
     """Each label row scored by a base fitted without its fold (OOF_FOLDS folds)."""
     fold = np.random.default_rng(seed).integers(0, OOF_FOLDS, len(labels))
     scores = np.empty(len(labels))
     for k in range(OOF_FOLDS):
         held = fold == k
-        model = _fit_base(base, labels[~held], until, seed)
+        model = _fit_base(base, labels[~held], until, seed, teacher)
         scores[held] = model.predict_proba(labels.loc[held, "text"].tolist())
     return scores
 
@@ -121,7 +149,7 @@ def train_champion(settings: RegistrySettings, options: ChampionOptions) -> Cham
         with step(f"Fitting {RECIPE} on {len(base.train):,} tweets + {len(trained):,} labels"):
             started = time.perf_counter()
             until, seed = windows.train_until, options.seed
-            model = fit_recipe(base, trained, until, seed, options.label_share)
+            model = fit_recipe(base, trained, until, seed, _recipe(options))
             seconds = time.perf_counter() - started
         tags = recipe_tags(options, windows, trained)
         tracking.log_params(tags | {f"blend.{k}": v for k, v in model.weights().items()})
@@ -141,6 +169,13 @@ def train_champion(settings: RegistrySettings, options: ChampionOptions) -> Cham
     if options.run_gate and registry.champion_version(settings, options.name) is not None:
         judged = gate(settings, options.name, version, raw_labels, None, options.gate)
     return ChampionResult(options.name, version, run.info.run_id, model_dir, metrics, judged)
+
+
+def _recipe(options: ChampionOptions) -> Recipe:
+    teacher = None
+    if options.teacher_scores is not None:
+        teacher = TeacherScores.load(options.teacher_scores)
+    return Recipe(options.label_share, teacher)
 
 
 def proxy_metrics(model: LexiconBlend, holdout: pd.DataFrame) -> dict[str, float]:
@@ -164,6 +199,7 @@ def recipe_tags(
         {
             "recipe": RECIPE,
             "blend.label_share": str(options.label_share),
+            "distilled_from": str(options.teacher_scores or ""),
             "data.base": str(options.data),
             "data.base_sample": str(options.sample_size),
             "data.labels_source": options.labels,

@@ -43,6 +43,10 @@ def champion(
             help="Share of the labels (vs the val split) in the VADER blend's fit [default: 0.25].",
         ),
     ] = None,
+    teacher_scores: Annotated[
+        Path | None,
+        typer.Option(help="A teacher's scores (teacher-scores): distil it into the base model."),
+    ] = None,
 ) -> None:
     """Train the champion recipe on the base corpus + labels, register it as a challenger
     of the served model's name, and run the gate (docs/model_quality.md)."""
@@ -76,6 +80,7 @@ def champion(
             report_dir=report_dir,
         ),
         output_dir=output_dir,
+        teacher_scores=teacher_scores,
         **({} if label_share is None else {"label_share": label_share}),
     )
     result = train_champion(settings, options)

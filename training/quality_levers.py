@@ -219,13 +219,18 @@ def _fit_distilled(d: LeverData) -> SentimentModel:
     """The weighted in-domain recipe, each Sentiment140 tweet's target half its label and
     half the teacher's score; the airline labels (people's) stay hard."""
     data, weight, _ = _in_domain(d, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)
+    model = TfidfModel(BASE_CONFIG)
+    model.fit(data.texts, _soft_targets(d, data), sample_weight=weight, soft_labels=True)
+    return model
+
+
+def _soft_targets(d: LeverData, data: LabelledTexts) -> np.ndarray:
+    """`data` = the train split then airline rows: the former get half the teacher's score."""
     train = d.splits.train
     targets = data.labels.astype(np.float64)
     teacher = _teacher(d).predict_proba(train.texts)
     targets[: len(train)] = DISTIL_HARD_SHARE * train.labels + (1 - DISTIL_HARD_SHARE) * teacher
-    model = TfidfModel(BASE_CONFIG)
-    model.fit(data.texts, targets, sample_weight=weight, soft_labels=True)
-    return model
+    return targets
 
 
 def distilled_in_domain(d: LeverData) -> Fitted:
@@ -401,6 +406,37 @@ def lstm_distilled(d: LeverData) -> Fitted:
     return model, params
 
 
+def _fit_lstm_full(d: LeverData, distil: bool) -> SentimentModel:
+    """The served BiLSTM's config on the whole train split + the feedback days, weighted
+    like the TF-IDF recipe; `distil`: Sentiment140 targets half label, half teacher."""
+    from models.lstm.config import LstmConfig
+    from models.lstm.model import LstmModel
+
+    data, weight, _ = _in_domain(d, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)
+    targets = _soft_targets(d, data) if distil else data.labels
+    val = d.splits.val
+    model = LstmModel(LstmConfig(seed=d.seed))
+    model.fit(
+        data.texts, targets, val.texts, val.labels, weight / weight.mean(), soft_labels=distil
+    )
+    return model
+
+
+def lstm_full_weighted(d: LeverData) -> Fitted:
+    return _once("lstm-full+airline(weighted)", d, lambda: _fit_lstm_full(d, False)), {}
+
+
+def lstm_full_distilled(d: LeverData) -> Fitted:
+    model = _once("lstm-full+distilled", d, lambda: _fit_lstm_full(d, True))
+    return model, {"hard_share": DISTIL_HARD_SHARE}
+
+
+def lstm_full_distilled_blend(d: LeverData) -> Fitted:
+    model, params = lstm_full_distilled(d)
+    blend, blend_params = _blend(model, d.splits.val, "s140 val")
+    return blend, params | blend_params
+
+
 LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     "tfidf": baseline,
     "vader": vader,
@@ -425,6 +461,9 @@ LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     "lstm-quick+airline+vader-blend(val)": lstm_airline_blend,
     "lstm-quick+airline(weighted)": lstm_airline_weighted,
     "lstm-quick+airline(weighted)+vader-blend(val)": lstm_airline_weighted_blend,
+    "lstm+airline(weighted)": lstm_full_weighted,
+    "lstm+airline(weighted)+distilled": lstm_full_distilled,
+    "lstm+airline(weighted)+distilled+vader-blend(val)": lstm_full_distilled_blend,
     "transformer-quick": transformer_quick,
     "lstm-quick+distilled": lstm_distilled,
 }
