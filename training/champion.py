@@ -11,7 +11,7 @@ weight) and the labels (1/4, scored out of fold), each class-balanced.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,6 @@ from training.loop.gate import GateOptions, GateResult, gate
 from training.quality_levers import BASE_CONFIG, BLEND_LABEL_SHARE, DISTIL_HARD_SHARE, OOF_FOLDS
 from training.teacher_scores import TeacherScores
 
-RECIPE = "tfidf+airline(weighted)+vader-blend(val+airline-oof)"
 WEIGHTING = dataset.Weighting(half_life_days=2.0, base_weight=0.2, balance="weights")
 
 
@@ -56,6 +55,8 @@ class ChampionOptions:
     output_dir: Path | None = None
     label_share: float = BLEND_LABEL_SHARE  # the labels' share of the blend's fit
     teacher_scores: Path | None = None  # a teacher's saved scores: distil the base
+    base_kind: str = "tfidf"  # or "lstm" (Recipe, BASES)
+    lstm_epochs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -68,20 +69,39 @@ class ChampionResult:
     gate: GateResult | None  # None: not asked for, or no champion to judge against
 
 
+BASES = ("tfidf", "lstm")
+
+
 @dataclass(frozen=True)
 class Recipe:
     label_share: float = BLEND_LABEL_SHARE  # the labels' share of the blend's fit
     teacher: SentimentModel | None = None  # its scores: half of each base tweet's target
+    base_kind: str = "tfidf"  # "lstm": the BiLSTM, served as it is (no blend)
+    lstm_epochs: int | None = None  # None: the BiLSTM's default (early stopping)
+
+    @property
+    def name(self) -> str:
+        if self.base_kind == "lstm":
+            return "lstm+labels(weighted)" + ("+distilled" if self.teacher else "")
+        distilled = "+distilled" if self.teacher else ""
+        return f"tfidf+labels(weighted){distilled}+vader-blend(val+labels-oof)"
+
+
+RECIPE = Recipe().name  # the default recipe
 
 
 def fit_recipe(
     base: Splits, labels: pd.DataFrame, until: pd.Timestamp, seed: int, recipe: Recipe = Recipe()
-) -> LexiconBlend:
+) -> SentimentModel:
     """The recipe on `base` (its train and val splits) and label rows (`text`, `y`,
     `tweet_time`, `source`) before `until`, weighted by their age at `until`.
 
-    The blend is fitted on the validation split and, with `label_share` of the weight, on
-    the labels (scored out of fold, so the base's fit on them does not flatter it)."""
+    TF-IDF: the blend is fitted on the validation split and, with `label_share` of the
+    weight, on the labels (scored out of fold, so the base's fit on them does not flatter
+    it). The BiLSTM is served without a blend (docs/model_quality.md: it did not help)."""
+    if recipe.base_kind == "lstm":
+        data = dataset.build(base.train, labels, until, WEIGHTING, seed)
+        return _fit_lstm(data, base.val, seed, recipe)
     tfidf = _fit_base(base, labels, until, seed, recipe.teacher)
     val, share = base.val, recipe.label_share
     sources = [BlendSource(val.texts, val.labels, tfidf.predict_proba(val.texts), 1 - share)]
@@ -109,6 +129,22 @@ def _fit_base(
         targets = distilled_targets(data, teacher)
         tfidf.fit(data.texts, targets, sample_weight=data.weights, soft_labels=True)
     return tfidf
+
+
+def _fit_lstm(
+    data: dataset.TrainingSet, val: LabelledTexts, seed: int, recipe: Recipe
+) -> SentimentModel:
+    from models.lstm.config import LstmConfig
+    from models.lstm.model import LstmModel
+
+    config = LstmConfig(seed=seed)
+    if recipe.lstm_epochs is not None:
+        config = replace(config, max_epochs=recipe.lstm_epochs)
+    model = LstmModel(config)
+    distil = recipe.teacher is not None
+    targets = distilled_targets(data, recipe.teacher) if recipe.teacher else data.labels
+    model.fit(data.texts, targets, val.texts, val.labels, data.weights, soft_labels=distil)
+    return model
 
 
 def distilled_targets(data: dataset.TrainingSet, teacher: SentimentModel) -> np.ndarray:
@@ -146,19 +182,21 @@ def train_champion(settings: RegistrySettings, options: ChampionOptions) -> Cham
     base = prepare_splits(options.data, options.sample_size, options.seed)
     registry.use_experiment(settings)
     with mlflow.start_run(run_name="champion-recipe") as run:
-        with step(f"Fitting {RECIPE} on {len(base.train):,} tweets + {len(trained):,} labels"):
+        recipe = _recipe(options)
+        with step(f"Fitting {recipe.name} on {len(base.train):,} tweets + {len(trained):,} labels"):
             started = time.perf_counter()
             until, seed = windows.train_until, options.seed
-            model = fit_recipe(base, trained, until, seed, _recipe(options))
+            model = fit_recipe(base, trained, until, seed, recipe)
             seconds = time.perf_counter() - started
-        tags = recipe_tags(options, windows, trained)
-        tracking.log_params(tags | {f"blend.{k}": v for k, v in model.weights().items()})
+        tags = recipe_tags(options, windows, trained) | {"recipe": recipe.name}
+        blend = model.weights() if isinstance(model, LexiconBlend) else {}
+        tracking.log_params(tags | {f"blend.{k}": v for k, v in blend.items()})
         folder = f"champion-{run.info.run_id}"
         model_dir = options.output_dir or settings.data_dir / "models" / folder
         saved: Any = model  # `_evaluate_and_save` types it as trainable; it only scores
         metrics = _evaluate_and_save(saved, base, model_dir, 50, (seconds, {}))
         metrics |= proxy_metrics(model, holdout)
-        annotate_manifest(model_dir, {"recipe": RECIPE})
+        annotate_manifest(model_dir, {"recipe": recipe.name})
         tracking.log_metrics(metrics)
         model_uri = log_model_dir(model_dir, model.kind)
     version = registry.register(settings, model_uri, model.kind, registry.CHALLENGER, options.name)
@@ -172,13 +210,15 @@ def train_champion(settings: RegistrySettings, options: ChampionOptions) -> Cham
 
 
 def _recipe(options: ChampionOptions) -> Recipe:
+    if options.base_kind not in BASES:
+        raise ValueError(f"base {options.base_kind!r}: expected one of {', '.join(BASES)}")
     teacher = None
     if options.teacher_scores is not None:
         teacher = TeacherScores.load(options.teacher_scores)
-    return Recipe(options.label_share, teacher)
+    return Recipe(options.label_share, teacher, options.base_kind, options.lstm_epochs)
 
 
-def proxy_metrics(model: LexiconBlend, holdout: pd.DataFrame) -> dict[str, float]:
+def proxy_metrics(model: SentimentModel, holdout: pd.DataFrame) -> dict[str, float]:
     """`recent_*` on the held-back labels (when both classes are there), `behaviour_*`."""
     sets = {"behaviour": behavioural_suite()}
     if holdout["y"].nunique() == 2:
@@ -197,7 +237,6 @@ def recipe_tags(
     counts = label_rows.counts_by_source(trained)
     return (
         {
-            "recipe": RECIPE,
             "blend.label_share": str(options.label_share),
             "distilled_from": str(options.teacher_scores or ""),
             "data.base": str(options.data),

@@ -47,6 +47,12 @@ def champion(
         Path | None,
         typer.Option(help="A teacher's scores (teacher-scores): distil it into the base model."),
     ] = None,
+    base: Annotated[
+        str, typer.Option(help="Base model: tfidf (+ VADER blend) or lstm (the BiLSTM alone).")
+    ] = "tfidf",
+    lstm_epochs: Annotated[
+        int | None, typer.Option(min=1, help="BiLSTM: at most this many epochs.")
+    ] = None,
 ) -> None:
     """Train the champion recipe on the base corpus + labels, register it as a challenger
     of the served model's name, and run the gate (docs/model_quality.md)."""
@@ -81,6 +87,8 @@ def champion(
         ),
         output_dir=output_dir,
         teacher_scores=teacher_scores,
+        base_kind=base,
+        lstm_epochs=lstm_epochs,
         **({} if label_share is None else {"label_share": label_share}),
     )
     result = train_champion(settings, options)

@@ -89,3 +89,43 @@ def test_stream_serves_the_recipe_and_the_loop_retrains_it(
     assert "version 3 (parent champion v2)" in output
     retrained = load_served(Settings(model_uri=f"models:/{NAME}/3", score_in_subprocess=False))
     assert retrained.model.kind == "blend"  # calibration (Platt, the loop's default) on top
+
+
+@pytest.mark.timeout(600)
+def test_lstm_base_distilled_from_saved_teacher_scores(
+    cli: Callable[..., Result], data_dir: Path, tmp_path: Path
+) -> None:
+    """`teacher-scores` then `champion --base lstm --teacher-scores`: a BiLSTM trained on
+    the weighted labels and the teacher's soft targets, registered with its recipe."""
+    from models.tfidf import TfidfModel
+    from training.jobs import prepare_splits
+
+    splits = prepare_splits(SAMPLE, None, 42)
+    teacher = TfidfModel()
+    teacher.fit(splits.train.texts, splits.train.labels)
+    teacher.save(tmp_path / "teacher")
+    scores = tmp_path / "scores.csv.gz"
+    cli("teacher-scores", "--teacher", str(tmp_path / "teacher"), "--out", str(scores),
+        "--data", str(SAMPLE))  # fmt: skip
+    name = "air-paradis-distilled-test"
+    output = cli(
+        "champion", "--data", str(SAMPLE), "--labels", str(AIRLINE_DATA), "--train-until", UNTIL,
+        "--holdout-days", "2", "--name", name, "--base", "lstm", "--lstm-epochs", "2",
+        "--teacher-scores", str(scores), "--no-gate",
+    ).output  # fmt: skip
+    assert f"{name}: version 1 (challenger)" in output
+    version = registry.client(Settings()).get_model_version(name, "1")
+    assert version.tags["recipe"] == "lstm+labels(weighted)+distilled"
+    assert version.tags["distilled_from"] == str(scores)
+    served = load_served(Settings(model_uri=f"models:/{name}/1", score_in_subprocess=False))
+    assert served.model.kind == "lstm"
+    run = registry.client(Settings()).get_run(str(version.run_id))
+    assert run.data.metrics["recent_roc_auc"] > 0.7  # the airline labels were learned
+
+
+def test_unknown_base_is_refused(cli: Callable[..., Result]) -> None:
+    result = cli(
+        "champion", "--data", str(SAMPLE), "--labels", str(AIRLINE_DATA), "--name", "x",
+        "--base", "forest", "--no-gate", expect=1,
+    )  # fmt: skip
+    assert "expected one of tfidf, lstm" in repr(result.exception)
