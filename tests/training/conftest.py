@@ -5,10 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner, Result
 
+from models.tfidf import TfidfConfig, TfidfModel
+
 SAMPLE = Path(__file__).resolve().parents[2] / "training/data/sample_tweets.csv.gz"
+
+
+def contrary_teacher_for(texts: list[str], labels: np.ndarray) -> TfidfModel:
+    """A fitted model that disagrees with the labels (trained on them flipped): a student
+    that learns from its scores cannot be mistaken for one that learns the labels."""
+    teacher = TfidfModel(TfidfConfig(max_features=5_000, C=10.0))
+    teacher.fit(texts, 1 - labels)
+    return teacher
 
 
 @pytest.fixture(scope="module")

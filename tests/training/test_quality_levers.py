@@ -11,7 +11,8 @@ import pytest
 from models.data import DEFAULT_DATA, LabelledTexts, load_dataset
 from models.lstm.model import LstmConfig, LstmModel
 from models.splits import stratified_sample
-from models.tfidf import TfidfConfig, TfidfModel
+from models.tfidf import TfidfModel
+from tests.training.conftest import contrary_teacher_for
 from training.quality_levers import distillation_targets
 
 TINY = LstmConfig(
@@ -26,11 +27,7 @@ def tweets() -> LabelledTexts:
 
 @pytest.fixture(scope="module")
 def contrary_teacher(tweets: LabelledTexts) -> TfidfModel:
-    """A fitted model that disagrees with the labels (trained on them flipped): a student
-    that learns from its scores cannot be mistaken for one that learns the labels."""
-    teacher = TfidfModel(TfidfConfig(max_features=5_000, C=10.0))
-    teacher.fit(tweets.texts, 1 - tweets.labels)
-    return teacher
+    return contrary_teacher_for(tweets.texts, tweets.labels)
 
 
 def test_targets_mix_labels_and_teacher(

@@ -11,8 +11,8 @@ import pytest
 
 from models.data import LabelledTexts
 from models.devsets import AIRLINE_DATA
-from models.tfidf import TfidfConfig, TfidfModel
-from tests.training.conftest import SAMPLE
+from models.tfidf import TfidfModel
+from tests.training.conftest import SAMPLE, contrary_teacher_for
 from training import quality_levers
 from training.quality import QualityOptions, load_inputs
 from training.teacher_scores import TeacherScores
@@ -25,11 +25,7 @@ def lever_data() -> quality_levers.LeverData:
 
 @pytest.fixture(scope="module")
 def contrary_teacher(lever_data: quality_levers.LeverData) -> TfidfModel:
-    """Trained on flipped labels: a student that follows it cannot be following the labels."""
-    train = lever_data.splits.train
-    teacher = TfidfModel(TfidfConfig(max_features=5_000, C=10.0))
-    teacher.fit(train.texts, 1 - train.labels)
-    return teacher
+    return contrary_teacher_for(lever_data.splits.train.texts, lever_data.splits.train.labels)
 
 
 def test_scores_round_trip_and_missing_texts_fail(
