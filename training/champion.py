@@ -35,10 +35,11 @@ from training.jobs import _evaluate_and_save, annotate_manifest, prepare_splits
 from training.loop import dataset
 from training.loop import labels as label_rows
 from training.loop.gate import GateOptions, GateResult, gate
-from training.quality_levers import BASE_CONFIG, BLEND_LABEL_SHARE, DISTIL_HARD_SHARE, OOF_FOLDS
+from training.quality_levers import BASE_CONFIG, BLEND_LABEL_SHARE, OOF_FOLDS, mix_targets
 from training.teacher_scores import TeacherScores
 
 WEIGHTING = dataset.Weighting(half_life_days=2.0, base_weight=0.2, balance="weights")
+BASES = ("tfidf", "lstm")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class ChampionOptions:
     base_kind: str = "tfidf"  # or "lstm" (Recipe, BASES)
     lstm_epochs: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.base_kind not in BASES:
+            raise ValueError(f"base {self.base_kind!r}: expected one of {', '.join(BASES)}")
+
 
 @dataclass(frozen=True)
 class ChampionResult:
@@ -69,9 +74,6 @@ class ChampionResult:
     gate: GateResult | None  # None: not asked for, or no champion to judge against
 
 
-BASES = ("tfidf", "lstm")
-
-
 @dataclass(frozen=True)
 class Recipe:
     label_share: float = BLEND_LABEL_SHARE  # the labels' share of the blend's fit
@@ -81,10 +83,8 @@ class Recipe:
 
     @property
     def name(self) -> str:
-        if self.base_kind == "lstm":
-            return "lstm+labels(weighted)" + ("+distilled" if self.teacher else "")
-        distilled = "+distilled" if self.teacher else ""
-        return f"tfidf+labels(weighted){distilled}+vader-blend(val+labels-oof)"
+        base = f"{self.base_kind}+labels(weighted)" + ("+distilled" if self.teacher else "")
+        return base if self.base_kind == "lstm" else base + "+vader-blend(val+labels-oof)"
 
 
 RECIPE = Recipe().name  # the default recipe
@@ -152,7 +152,7 @@ def distilled_targets(data: dataset.TrainingSet, teacher: SentimentModel) -> np.
     targets = data.labels.astype(np.float64)
     rows = np.flatnonzero(data.sources == dataset.BASE_SOURCE)
     scores = teacher.predict_proba([data.texts[i] for i in rows])
-    targets[rows] = DISTIL_HARD_SHARE * targets[rows] + (1 - DISTIL_HARD_SHARE) * scores
+    targets[rows] = mix_targets(targets[rows], scores)
     return targets
 
 
@@ -210,8 +210,6 @@ def train_champion(settings: RegistrySettings, options: ChampionOptions) -> Cham
 
 
 def _recipe(options: ChampionOptions) -> Recipe:
-    if options.base_kind not in BASES:
-        raise ValueError(f"base {options.base_kind!r}: expected one of {', '.join(BASES)}")
     teacher = None
     if options.teacher_scores is not None:
         teacher = TeacherScores.load(options.teacher_scores)

@@ -229,7 +229,7 @@ def _soft_targets(d: LeverData, data: LabelledTexts) -> np.ndarray:
     train = d.splits.train
     targets = data.labels.astype(np.float64)
     teacher = _teacher(d).predict_proba(train.texts)
-    targets[: len(train)] = DISTIL_HARD_SHARE * train.labels + (1 - DISTIL_HARD_SHARE) * teacher
+    targets[: len(train)] = mix_targets(train.labels, teacher)
     return targets
 
 
@@ -364,6 +364,13 @@ def transformer_quick(d: LeverData) -> Fitted:
     return model, {"sample": TEACHER_SAMPLE, "epochs": TEACHER_EPOCHS}
 
 
+def mix_targets(
+    labels: np.ndarray, teacher: np.ndarray, hard_share: float = DISTIL_HARD_SHARE
+) -> np.ndarray:
+    """A labelled tweet's soft target: `hard_share` of its label, the rest the teacher's."""
+    return hard_share * np.asarray(labels) + (1 - hard_share) * np.asarray(teacher)
+
+
 def distillation_targets(
     labelled: LabelledTexts,
     unlabelled: Sequence[str],
@@ -376,7 +383,7 @@ def distillation_targets(
     scores = teacher.predict_proba(texts).astype(np.float32)
     targets = scores.copy()
     n = len(labelled)
-    targets[:n] = hard_share * labelled.labels + (1 - hard_share) * scores[:n]
+    targets[:n] = mix_targets(labelled.labels, scores[:n], hard_share)
     return texts, np.clip(targets, 0.0, 1.0)
 
 
