@@ -2,7 +2,7 @@
 
 score-tweets   tweets.raw      -> tweets.scored, tweets.review, tweets.deadletter,
                                   <app>-scoped (deltas keyed by scope), <app>-joins (predictions)
-close-windows  <app>-scoped    -> scope-state table, alerts (bad buzz, drift, accuracy)
+close-windows  <app>-scoped    -> scope-state table, alerts (bad buzz, drift, accuracy); batches
 feedback       tweets.feedback -> <app>-joins (keyed by tweet id), tweets.deadletter
 join-feedback  <app>-joins     -> predictions table, <app>-scoped (accuracy outcomes)
 timer          every window_tick_s: a tick to each <app>-scoped partition (silent scopes close)
@@ -38,8 +38,9 @@ def register_agents(
 
     @app.agent(topics.scoped, name="close-windows")
     async def close_windows(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            await alerting.on_scoped(tables.scopes, event)
+        take = stream.take_events  # type: ignore[attr-defined]  # missing from StreamT stubs
+        async for events in take(size, within=within):
+            await alerting.on_scoped(tables.scopes, events)
 
     @app.agent(topics.feedback, name="feedback")
     async def forward_feedback(stream: faust.StreamT) -> None:

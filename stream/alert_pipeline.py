@@ -1,8 +1,10 @@
 """The alerting side of the worker: window deltas, window closing, feedback and accuracy.
 
-Each scored micro-batch becomes one delta per (scope, source partition), sent to the
-internal `<app>-scoped` topic keyed by scope; the agent reading it owns each scope's state
-in the `scope-state` table. Deltas name their source offsets, so replays apply once.
+Each scored micro-batch becomes one record per scope on the internal `<app>-scoped` topic,
+keyed by scope, holding one delta per source partition; the agent reading that topic owns
+each scope's state in the `scope-state` table and reads it in batches: a scope's state is
+read, merged with the batch's deltas, closed and written once per batch. Deltas name their
+source offsets, so replays apply once.
 A timer sends a tick to every `<app>-scoped` partition: silent scopes close their windows.
 Silence is only what was observed: a partition's silence counts from when this worker got
 it or from when its ticks last resumed after a gap (a broker outage, a stalled worker), so
@@ -41,8 +43,8 @@ from stream.alerts.state import (
     deltas_of,
 )
 from stream.analytics import Analytics
-from stream.feedback import ACCURACY_KEY, join_partition
-from stream.kafka.events import send
+from stream.feedback import ACCURACY_KEY
+from stream.kafka.events import key_partition, send
 from stream.kafka.outbox import Record
 from stream.records import Alert, ScoredTweet
 from stream.scoring import Origin
@@ -80,19 +82,22 @@ class AlertPipeline:
         found: Sequence[FoundScopes],
         origins: Sequence[Origin],
     ) -> list[Record]:
-        """Window deltas keyed by scope, and each prediction keyed by tweet id (the join)."""
+        """One record of window deltas per scope, and the predictions keyed by tweet id."""
         scoped, joins = self.topics.scoped.get_topic_name(), self.topics.joins.get_topic_name()
         scopes = [bound_scopes(tweet_found, self.scopes) for tweet_found in found]
         sources = [(o.partition, o.offset, o.timestamp) for o in origins]
-        records: list[Record] = []
+        by_scope: dict[str, list[dict[str, Any]]] = {}
         for delta in deltas_of(tweets, scopes, sources):
             negative = sum(entry[3] for entry in delta.entries)
             metrics.SENTIMENT_BY_SCOPE.labels(delta.scope, "negative").inc(negative)
             metrics.SENTIMENT_BY_SCOPE.labels(delta.scope, "positive").inc(
                 len(delta.entries) - negative
             )
-            payload = json.dumps(delta.to_dict()).encode()
-            records.append((scoped, delta.scope.encode(), payload))
+            by_scope.setdefault(delta.scope, []).append(delta.to_dict())
+        records: list[Record] = [
+            (scoped, scope.encode(), json.dumps({"deltas": deltas}).encode())
+            for scope, deltas in by_scope.items()
+        ]
         return records + self._prediction_records(joins, tweets)
 
     def _prediction_records(self, joins: str, tweets: Sequence[ScoredTweet]) -> list[Record]:
@@ -100,29 +105,44 @@ class AlertPipeline:
         of their ids, so the record lands where their feedback will (same murmur2 hash)."""
         groups: dict[int, list[list[str]]] = {}
         for tweet in tweets:
-            partition = join_partition(tweet.id, self.settings.topic_partitions)
+            partition = key_partition(tweet.id, self.settings.topic_partitions)
             groups.setdefault(partition, []).append([tweet.id, tweet.label])
         return [
             (joins, pairs[0][0].encode(), json.dumps({"predictions": pairs}).encode())
             for pairs in groups.values()
         ]
 
-    async def on_scoped(self, table: TableT, event: faust.EventT) -> list[Alert]:
-        """One `<app>-scoped` record: a window delta, an accuracy outcome or a timer tick."""
-        data = json.loads(event.value)
-        partition = event.message.partition
-        if "tick" in data:
-            now = time.time()
-            sent_at = data["tick"] if data["tick"] > 1 else now  # older workers sent 1
-            return await self.on_tick(table, partition, now, sent_at)
-        if "outcome" in data:
-            return await self.on_outcome(table, partition, data["outcome"])
-        return await self.on_delta(table, partition, Delta.from_dict(data))
+    async def on_scoped(self, table: TableT, events: Sequence[faust.EventT]) -> list[Alert]:
+        """A batch of `<app>-scoped` records in offset order: window deltas, accuracy
+        outcomes and timer ticks. Each scope touched is read once, takes its deltas one
+        after the other, then closes its final windows and is written once (before a tick,
+        which reads the table, and at the end of the batch)."""
+        alerts: list[Alert] = []
+        touched: dict[str, ScopeState] = {}
+        for event in events:
+            data = json.loads(event.value)
+            partition = event.message.partition
+            if "tick" in data:
+                alerts += await self._close_touched(table, touched)
+                now = time.time()
+                sent_at = data["tick"] if data["tick"] > 1 else now  # older workers sent 1
+                alerts += await self.on_tick(table, partition, now, sent_at)
+            elif "outcome" in data:
+                alerts += await self.on_outcome(table, partition, data["outcome"])
+            else:
+                for delta in deltas_in(data):
+                    self._admit(table, touched, partition, delta)
+        return alerts + await self._close_touched(table, touched)
 
-    async def on_delta(self, table: TableT, partition: int, delta: Delta) -> list[Alert]:
-        """Merge one delta into its scope's state, close final windows, publish alerts."""
-        stored = table.get(delta.scope)
-        state = ScopeState.from_dict(stored) if stored else ScopeState.new(self.config)
+    def _admit(
+        self, table: TableT, touched: dict[str, ScopeState], partition: int, delta: Delta
+    ) -> None:
+        """Merge one delta into its scope's state (read from the table on first touch)."""
+        state = touched.get(delta.scope)
+        if state is None:
+            stored = table.get(delta.scope)
+            state = ScopeState.from_dict(stored) if stored else ScopeState.new(self.config)
+            touched[delta.scope] = state
         state.partition = partition
         done = admit(state, delta, self.config, time.time(), self.settings.topic_partitions)
         metrics.WINDOW_REPLAYED.inc(done.replayed)
@@ -131,7 +151,13 @@ class AlertPipeline:
             log.warning("scope %s: %d tweets rejected (%s)", delta.scope, len(done.rejected), first)
         for reason in done.rejected:
             metrics.WINDOW_REJECTED.labels(reason.split(":")[0]).inc()
-        return await self._close(table, delta.scope, state)
+
+    async def _close_touched(self, table: TableT, touched: dict[str, ScopeState]) -> list[Alert]:
+        alerts: list[Alert] = []
+        for scope, state in touched.items():
+            alerts += await self._close(table, scope, state)
+        touched.clear()
+        return alerts
 
     async def on_tick(
         self, table: TableT, partition: int, now: float, sent_at: float
@@ -270,6 +296,14 @@ class AlertPipeline:
         for partition in range(self.settings.topic_partitions):
             tick = json.dumps({"tick": time.time()}).encode()
             await self.topics.scoped.send(value=tick, partition=partition)
+
+
+def deltas_in(data: dict[str, Any]) -> list[Delta]:
+    """The deltas of one `<app>-scoped` delta record: `{"deltas": [...]}`, or one delta, as
+    workers before batched window closing wrote them (records still in the topic)."""
+    if "deltas" in data:
+        return [Delta.from_dict(delta) for delta in data["deltas"]]
+    return [Delta.from_dict(data)]
 
 
 def clear_scope_gauges(key: str) -> None:

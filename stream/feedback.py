@@ -20,7 +20,6 @@ import logging
 from collections import deque
 
 import faust
-from aiokafka.partitioner import murmur2
 from faust.types import TableT
 
 from stream import metrics
@@ -35,12 +34,6 @@ from stream.topics import Topics
 log = logging.getLogger(__name__)
 
 ACCURACY_KEY = "accuracy"  # scope-state key of the production-accuracy state
-
-
-def join_partition(tweet_id: str, partitions: int) -> int:
-    """The partition Kafka's default (murmur2) partitioner gives a tweet id: the outbox,
-    Faust's producer and Java clients agree on it."""
-    return (murmur2(tweet_id.encode()) & 0x7FFFFFFF) % partitions
 
 
 class FeedbackPipeline:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import faust
+from aiokafka.partitioner import murmur2
 from faust.types import Message
 
 
@@ -15,6 +16,12 @@ class DoneMarker(Protocol):
     outputs are on the broker, so on a guarded topic its offset may now be committed."""
 
     def mark_done(self, message: Message) -> None: ...
+
+
+def key_partition(key: str, partitions: int) -> int:
+    """The partition Kafka's default (murmur2) partitioner gives a text key: the outbox,
+    Faust's producer and Java clients agree on it."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
 
 async def send(topic: faust.TopicT, key: str | None, value: bytes) -> Awaitable[Any]:

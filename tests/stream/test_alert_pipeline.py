@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import faust
 import pytest
@@ -12,17 +15,19 @@ from faust.types import TP
 from prometheus_client import REGISTRY
 
 from stream import metrics
-from stream.alert_pipeline import AlertPipeline
+from stream.alert_pipeline import AlertPipeline, deltas_in
 from stream.alerts.accuracy import AccuracyState
 from stream.alerts.drift import DriftReading
+from stream.alerts.scopes import find_scopes
 from stream.alerts.state import ClosedWindow, ScopeState, admit, deltas_of
 from stream.alerts.windows import WindowStats
 from stream.analytics import Analytics
-from stream.feedback import join_partition
 from stream.kafka.admin import ensure_topics
 from stream.kafka.clients import _consumer
+from stream.kafka.events import key_partition
 from stream.kafka.outbox import Outbox
-from stream.records import ScoredTweet
+from stream.records import Alert, ScoredTweet
+from stream.scoring import Origin
 from stream.serving import ModelSlot
 from stream.topics import declare_topics
 
@@ -63,7 +68,7 @@ def test_gauges_of_a_partition_that_moved_to_another_worker_are_removed(settings
 @pytest.mark.kafka
 def test_predictions_from_the_outbox_land_on_the_partition_of_their_feedback(settings_factory):
     """The join needs a tweet's prediction (outbox, librdkafka) and its feedback (Faust's
-    producer, aiokafka) on one `<app>-joins` partition: the one `join_partition` names."""
+    producer, aiokafka) on one `<app>-joins` partition: the one `key_partition` names."""
     settings = settings_factory(topic_partitions=4)
     ensure_topics(settings, [settings.topic_joins])
     ids = [f"tweet-{i}" for i in range(40)]
@@ -73,9 +78,7 @@ def test_predictions_from_the_outbox_land_on_the_partition_of_their_feedback(set
     finally:
         outbox.close()
     aiokafka = DefaultPartitioner()
-    assert all(
-        aiokafka(i.encode(), [0, 1, 2, 3], [0, 1, 2, 3]) == join_partition(i, 4) for i in ids
-    )
+    assert all(aiokafka(i.encode(), [0, 1, 2, 3], [0, 1, 2, 3]) == key_partition(i, 4) for i in ids)
     consumer = _consumer(settings, [settings.topic_joins], from_start=True)
     landed: dict[str, int] = {}
     try:
@@ -84,7 +87,7 @@ def test_predictions_from_the_outbox_land_on_the_partition_of_their_feedback(set
                 landed[message.key().decode()] = message.partition()
     finally:
         consumer.close()
-    assert landed == {i: join_partition(i, 4) for i in ids}
+    assert landed == {i: key_partition(i, 4) for i in ids}
     assert len(set(landed.values())) == 4
 
 
@@ -145,3 +148,108 @@ def test_a_broker_outage_does_not_pass_for_quiet_windows(settings):
     for at in range(140, 195, 5):
         assert tick(t0 + at) == t0 + 4  # 55 s of observed silence: not yet
     assert tick(t0 + 200) == t0 + 4 + 65  # 65 s observed: event time runs with the clock
+
+
+def tweet(i: int, ts: float, text: str, score: float) -> ScoredTweet:
+    return ScoredTweet(
+        id=f"t{i}", text=text, created_at=datetime.fromtimestamp(ts, UTC),
+        label="positive" if score >= 0.5 else "negative", score=score,
+        confidence=max(score, 1 - score), model_name="m", model_version="1",
+        latency_s=0.0, scored_at=datetime.now(UTC), oov_rate=0.1,
+    )  # fmt: skip
+
+
+def scoped_events(alerts: AlertPipeline, tweets: list[ScoredTweet], batch: int = 40) -> list:
+    """The `<app>-scoped` records the scoring side writes for `tweets` (batches of `batch`,
+    tweets spread over 3 raw partitions), as events on the partition of their key."""
+    partitions, events, offsets = alerts.settings.topic_partitions, [], [0, 0, 0]
+    for start in range(0, len(tweets), batch):
+        chunk, origins = tweets[start : start + batch], []
+        for i, scored_tweet in enumerate(chunk):
+            partition = (start + i) % 3
+            offsets[partition] += 1
+            ts = scored_tweet.created_at.timestamp()
+            origins.append(Origin("raw", partition, offsets[partition], ts))
+        found = [find_scopes(t.text, [], alerts.scopes) for t in chunk]
+        for topic, key, value in alerts.delta_records(chunk, found, origins):
+            if topic == alerts.topics.scoped.get_topic_name():
+                message = SimpleNamespace(partition=key_partition(key.decode(), partitions))
+                events.append(SimpleNamespace(value=value, message=message))
+    return events
+
+
+def surge(t0: float) -> list[ScoredTweet]:
+    """Ten calm minutes for two airlines, one minute of anger at @badair in the middle."""
+    tweets = []
+    for minute in range(10):
+        for airline in ("badair", "calmair"):
+            angry = minute == 6 and airline == "badair"
+            for i in range(30 if angry else 10):
+                score = 0.05 if angry or i % 3 == 0 else 0.9
+                text = f"@{airline} {'awful delay' if score < 0.5 else 'great crew'}"
+                tweets.append(tweet(len(tweets), t0 + 60 * minute + i, text, score))
+    return sorted(tweets, key=lambda t: t.created_at)
+
+
+def run_batches(alerts: AlertPipeline, events: list, size: int) -> tuple[list[Alert], dict]:
+    table: dict = {}
+    raised: list[Alert] = []
+    for start in range(0, len(events), size):
+        raised += asyncio.run(alerts.on_scoped(table, events[start : start + size]))
+    return raised, table
+
+
+def test_scoped_batches_give_the_alerts_and_states_of_record_by_record(settings_factory):
+    """Batched window closing (read a scope once, admit its deltas, close and write once)
+    is the record-by-record computation: same alerts, same windows, same rule states."""
+    settings = settings_factory(
+        windows={"size_s": 60, "hopping_size_s": 120, "allowed_lateness_s": 10},
+        buzz={"min_negative": 5, "warmup_windows": 2},
+        scopes={"known_airlines": ["badair", "calmair"]},
+    )
+    alerts = pipeline(settings)
+
+    async def no_publish(raised, partition=None):  # the Kafka side is tested e2e
+        return None
+
+    alerts.publish = no_publish  # type: ignore[method-assign]
+    events = scoped_events(alerts, surge((time.time() // 60 - 30) * 60))
+    tick = SimpleNamespace(value=json.dumps({"tick": time.time()}).encode(),
+                           message=SimpleNamespace(partition=0))  # fmt: skip
+    events[len(events) // 2 : len(events) // 2] = [tick]
+
+    one, one_table = run_batches(alerts, events, 1)
+    many, many_table = run_batches(alerts, events, 17)
+
+    seen = {(a.kind, a.scope, a.status) for a in one}  # record by record
+    assert ("bad_buzz", "airline:badair", "raised") in seen
+    assert not any(scope == "airline:calmair" for _, scope, _ in seen)
+
+    def per_scope(raised: list[Alert]) -> list[tuple]:  # batches interleave scopes otherwise
+        return sorted((a.scope, a.window_start, a.kind, a.status) for a in raised)
+
+    assert per_scope(many) == per_scope(one)
+    assert one_table.keys() == many_table.keys() >= {"global", "airline:badair"}
+    for scope in one_table:
+        a, b = ScopeState.from_dict(one_table[scope]), ScopeState.from_dict(many_table[scope])
+        assert (a.open, a.closed, a.buzz, a.applied) == (b.open, b.closed, b.buzz, b.applied)
+        assert a.clock == b.clock and a.partition == b.partition
+
+
+def test_one_scoped_record_per_scope_holds_the_deltas_of_every_source_partition(settings):
+    alerts = pipeline(settings)
+    t0 = time.time() - 600
+    tweets = [tweet(i, t0 + i, "@airparadis hello", 0.1) for i in range(9)]
+    events = scoped_events(alerts, tweets, batch=9)
+    keys = sorted({json.loads(e.value)["deltas"][0]["scope"] for e in events})
+    assert len(events) == len(keys) == 2  # global and airline:airparadis
+    for event in events:
+        deltas = deltas_in(json.loads(event.value))
+        assert sorted(d.partition for d in deltas) == [0, 1, 2]
+        assert sum(len(d.entries) for d in deltas) == 9
+
+
+def test_a_delta_record_written_before_batching_is_still_read():
+    legacy = {"scope": "global", "partition": 2, "entries": [[7, 1.0, 0.2, 1, 100]]}
+    (delta,) = deltas_in(json.loads(json.dumps(legacy)))
+    assert (delta.scope, delta.partition, delta.entries) == ("global", 2, [(7, 1.0, 0.2, 1, 100)])

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 import pytest
 
 from models.kinds import load_model
-from stream.kafka.clients import produce
+from stream.kafka.clients import _consumer, produce
+from stream.kafka.events import key_partition
 from stream.records import Alert, Feedback
 from training.tools.local_worker import get_json, read_events, settings_from
 
@@ -80,6 +81,25 @@ def test_a_negative_burst_raises_one_bad_buzz_for_that_airline_only(start_worker
     assert [a.status for a in ours] == ["raised", "resolved"]
     assert ours[0].window_start.timestamp() == t0 + 8 * 60 and ours[0].observed > 0.85
     assert not [a for a in buzz if "calmair" in a.scope]
+    assert_changelog_on_key_partitions(settings, f"{settings.app_id}-scope-state-changelog")
+
+
+def assert_changelog_on_key_partitions(settings, topic: str) -> None:
+    """Each scope's state is restored with the partition holding its `<app>-scoped`
+    records (keyed by scope, murmur2): its changelog records (JSON keys) must be there."""
+    consumer = _consumer(settings, [topic], from_start=True)
+    landed: dict[str, set[int]] = {}
+    deadline = time.monotonic() + 15
+    try:
+        while time.monotonic() < deadline and len(landed) < 3:
+            for message in consumer.consume(num_messages=1000, timeout=1.0):
+                if not message.error():
+                    landed.setdefault(json.loads(message.key()), set()).add(message.partition())
+    finally:
+        consumer.close()
+    assert {"global", "airline:airparadis", "airline:calmair"} <= landed.keys()
+    partitions = settings.topic_partitions
+    assert all(found == {key_partition(key, partitions)} for key, found in landed.items())
 
 
 @pytest.mark.usefixtures("check_model")

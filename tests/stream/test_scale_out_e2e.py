@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from stream.feedback import join_partition
 from stream.kafka.clients import produce
+from stream.kafka.events import key_partition
 from stream.records import Alert
 from tests.stream.test_alerts_e2e import NEGATIVE, POSITIVE, minute_zero
 from training.tools.local_worker import free_port, isolated_env, read_events, settings_from
@@ -44,7 +44,7 @@ def tweets(t0: float) -> list[tuple[str, bytes]]:
 def record(text: str, ts: float, partition: int | None = None) -> tuple[str, bytes]:
     """A raw tweet keyed by its id (on `partition` of 4 when given)."""
     tweet_id = uuid.uuid4().hex
-    while partition is not None and join_partition(tweet_id, 4) != partition:
+    while partition is not None and key_partition(tweet_id, 4) != partition:
         tweet_id = uuid.uuid4().hex
     created = datetime.fromtimestamp(ts, UTC).isoformat()
     return tweet_id, json.dumps({"id": tweet_id, "text": text, "created_at": created}).encode()

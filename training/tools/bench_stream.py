@@ -7,6 +7,8 @@
 (c) naive per-tweet serving: one model call per tweet, in process, as a request/response
     API would do; for the LSTM also with the Keras network (`model.predict` per tweet)
 (d) POST /predict latency for single tweets
+(e) during (b): CPU seconds per 1,000 tweets of the worker, its scorer, the local broker and
+    this load generator, and the worker's internal records per tweet (deltas, changelogs)
 
   python -m training.tools.bench_stream --tweets 50000     (KAFKA_BOOTSTRAP_SERVERS, NLTK_DATA)
 """
@@ -32,6 +34,7 @@ from stream.kafka.security import librdkafka_config
 from stream.serving import ServedModel, load_served
 from stream.settings import Settings
 from training.tools.local_worker import Worker, get_json, isolated_env, settings_from
+from training.tools.proc_cpu import CpuMeter, pids_running
 
 DEFAULT_DATA = (
     Path(__file__).resolve().parents[3] / "shared/data/sentiment140/sentiment140_subset_100k.csv.gz"
@@ -180,9 +183,13 @@ def bench_one(
     try:
         worker_settings = settings_from(env)
         predict = predict_latency(worker, texts[:300])
+        meter = cpu_meter(worker)
+        meter.start()
         throughput, _ = end_to_end(worker_settings, texts, None)
+        cpu = meter.stop()
         rate = throughput / 2
         time.sleep(settle_seconds)  # the burst's window deltas and commits drain first
+        internal = internal_records(settings, env["AIRPARADIS_APP_ID"])
         _, latencies = end_to_end(worker_settings, texts[: int(rate * latency_seconds)], rate)
     finally:
         worker.stop()
@@ -191,7 +198,47 @@ def bench_one(
         delete_topics_containing(settings, tag)
     load = (load_before, os.getloadavg()[0])
     report(served, ceiling, throughput, rate, latencies, (naive, naive_keras), predict, len(texts))
+    report_costs(cpu, internal, len(texts))
     print(f"{'load average (1 min) before / after':<44}  {load[0]:.2f} / {load[1]:.2f}\n")
+
+
+def cpu_meter(worker: Worker) -> CpuMeter:
+    assert worker.process is not None
+    main = worker.process.pid
+    return CpuMeter(
+        {
+            "worker (event loop)": lambda: [main],
+            "scorer": lambda: [pid for pid in worker.children()],
+            "broker (if local)": lambda: pids_running("kafka.Kafka"),
+            "load generator": lambda: [os.getpid()],
+        }
+    )
+
+
+def internal_records(settings: Settings, app_id: str) -> dict[str, int]:
+    """Records in the worker's internal topics (`<app_id>-...`: deltas, joins, changelogs)."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer({**librdkafka_config(settings.kafka), "group.id": f"bench-{uuid.uuid4()}"})
+    counts = {}
+    for name, topic in consumer.list_topics(timeout=10).topics.items():
+        if name.startswith(f"{app_id}-") and "__assignor" not in name:
+            ends = [
+                consumer.get_watermark_offsets(TopicPartition(name, p), timeout=10)
+                for p in topic.partitions
+            ]
+            counts[name.removeprefix(f"{app_id}-")] = sum(high - low for low, high in ends)
+    consumer.close()
+    return counts
+
+
+def report_costs(cpu: dict[str, float], internal: dict[str, int], tweets: int) -> None:
+    """(e): where the end-to-end run's CPU went, and what the worker wrote besides events."""
+    per_k = 1000 / tweets
+    for name, seconds in cpu.items():
+        print(f"{'(e) CPU s per 1,000 tweets, ' + name:<44}  {seconds * per_k:.3f}")
+    for name, count in sorted(internal.items()):
+        print(f"{'(e) internal records per tweet, ' + name:<44}  {count / tweets:.3f}")
 
 
 def _ms(values: np.ndarray, q: float) -> str:
