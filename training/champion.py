@@ -35,8 +35,8 @@ from training.jobs import _evaluate_and_save, annotate_manifest, prepare_splits
 from training.loop import dataset
 from training.loop import labels as label_rows
 from training.loop.gate import GateOptions, GateResult, gate
-from training.quality_levers import BASE_CONFIG, BLEND_LABEL_SHARE, OOF_FOLDS, mix_targets
-from training.teacher_scores import TeacherScores
+from training.quality_levers import BASE_CONFIG, BLEND_LABEL_SHARE, OOF_FOLDS
+from training.teacher_scores import TeacherScores, distilled_targets
 
 WEIGHTING = dataset.Weighting(half_life_days=2.0, base_weight=0.2, balance="weights")
 BASES = ("tfidf", "lstm")
@@ -145,15 +145,6 @@ def _fit_lstm(
     targets = distilled_targets(data, recipe.teacher) if recipe.teacher else data.labels
     model.fit(data.texts, targets, val.texts, val.labels, data.weights, soft_labels=distil)
     return model
-
-
-def distilled_targets(data: dataset.TrainingSet, teacher: SentimentModel) -> np.ndarray:
-    """Base-corpus tweets (emoticon labels): half label, half teacher; people's labels: hard."""
-    targets = data.labels.astype(np.float64)
-    rows = np.flatnonzero(data.sources == dataset.BASE_SOURCE)
-    scores = teacher.predict_proba([data.texts[i] for i in rows])
-    targets[rows] = mix_targets(targets[rows], scores)
-    return targets
 
 
 def _out_of_fold_scores(

@@ -22,6 +22,7 @@ from models.lexicon import VaderModel, vader_features
 from models.splits import Splits, stratified_sample
 from models.tfidf import TfidfConfig, TfidfModel
 from models.weighting import balanced_weights, time_weights
+from training.teacher_scores import DISTIL_HARD_SHARE, mix_targets
 
 #: The ranking base: word 1-2 grams, 100k features, C=2 (docs/training.md's search).
 BASE_CONFIG = TfidfConfig(max_features=100_000, C=2.0)
@@ -345,7 +346,6 @@ def lstm_airline_blend(d: LeverData) -> Fitted:
 
 TEACHER_SAMPLE = LSTM_SAMPLE  # the teacher sees the student's 20k tweets, 1 epoch
 TEACHER_EPOCHS = 1
-DISTIL_HARD_SHARE = 0.5  # a labelled tweet's target: this share of its label, the rest teacher
 
 
 def _fit_teacher(d: LeverData) -> SentimentModel:
@@ -362,13 +362,6 @@ def transformer_quick(d: LeverData) -> Fitted:
     """The project's MiniLM (top 4 layers fine-tuned) on the quick sample: the teacher."""
     model = _once("transformer", d, lambda: _fit_teacher(d))
     return model, {"sample": TEACHER_SAMPLE, "epochs": TEACHER_EPOCHS}
-
-
-def mix_targets(
-    labels: np.ndarray, teacher: np.ndarray, hard_share: float = DISTIL_HARD_SHARE
-) -> np.ndarray:
-    """A labelled tweet's soft target: `hard_share` of its label, the rest the teacher's."""
-    return hard_share * np.asarray(labels) + (1 - hard_share) * np.asarray(teacher)
 
 
 def distillation_targets(

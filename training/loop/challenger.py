@@ -23,38 +23,45 @@ def fit(
     val: LabelledTexts,
     warm_start: bool,
     epochs: int | None = None,
+    targets: np.ndarray | None = None,
 ) -> Any:
     """A new model of the champion's kind and config, fitted on `data` with its weights.
 
     Warm start: TF-IDF keeps the champion's features and refits the regression from its
     coefficients; the LSTM keeps its vocabulary and starts from its weights. A blend
-    (`models.blend`) retrains its base so and refits its weights on `val`.
+    (`models.blend`) retrains its base so and refits its weights on `val`. `targets`: soft
+    targets in [0, 1] instead of `data.labels` (distillation; not with a TF-IDF warm start).
     """
     raw = uncalibrated(champion)
     weights = np.asarray(data.weights, dtype=float)
+    soft = targets is not None
+    labels = targets if targets is not None else data.labels
     if raw.kind == "tfidf":
         from models.tfidf import TfidfModel
 
         if warm_start:
+            if soft:
+                raise ValueError(
+                    "a TF-IDF warm start refits hard labels only: retrain from scratch"
+                )
             model = copy.deepcopy(raw)
             model.refit_classifier(data.texts, data.labels, weights)
             return model
         model = TfidfModel(raw.config)
-        model.fit(data.texts, data.labels, sample_weight=weights)
+        model.fit(data.texts, labels, sample_weight=weights, soft_labels=soft)
         return model
     if raw.kind == "lstm":
         from models.lstm.model import LstmModel
 
         config = raw.config if epochs is None else replace(raw.config, max_epochs=epochs)
         model = LstmModel(config, raw.preprocessor.config)
-        model.fit(
-            data.texts, data.labels, val.texts, val.labels, weights, raw if warm_start else None
-        )
+        init = raw if warm_start else None
+        model.fit(data.texts, labels, val.texts, val.labels, weights, init, soft_labels=soft)
         return model
     if raw.kind == "blend":  # the base retrained as above, the blend refitted on `val`
         from models.blend import LexiconBlend
 
-        blend = LexiconBlend(fit(raw.base, data, val, warm_start, epochs), raw.C)
+        blend = LexiconBlend(fit(raw.base, data, val, warm_start, epochs, targets), raw.C)
         blend.fit(val.texts, val.labels)
         return blend
     raise ValueError(f"retraining a {raw.kind!r} model is not supported (tfidf, lstm, blend)")

@@ -45,6 +45,10 @@ def retrain(
         bool, typer.Option(help="Refit on the calibration days too (keeping the calibration).")
     ] = True,
     epochs: Annotated[int | None, typer.Option(help="Max epochs (lstm).")] = None,
+    teacher_scores: Annotated[
+        Path | None,
+        typer.Option(help="A teacher's saved scores of the base corpus (teacher-scores): distil."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of splits, resampling, model.")] = 42,
     gate: Annotated[bool, typer.Option(help="Run the gate on the new version.")] = True,
     tolerance: Tolerance = 0.02,
@@ -73,6 +77,7 @@ def retrain(
         calibration_days=calibration_days,
         calibration_refit=calibration_refit,
         epochs=epochs,
+        teacher_scores=teacher_scores,
         seed=seed,
         run_gate=gate,
         gate=GateOptions(

@@ -1,6 +1,7 @@
 """`airparadis-train retrain`: base corpus + stored labels -> weighted training set ->
-challenger (scratch or warm start, optionally calibrated) -> MLflow run and registry
-version tagged with its parent, data snapshot, weighting and label counts -> the gate."""
+challenger (scratch or warm start, optionally calibrated, optionally distilled from a
+teacher's saved scores of the base corpus) -> MLflow run and registry version tagged with
+its parent, data snapshot, weighting, teacher and label counts -> the gate."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import mlflow.data.pandas_dataset
 import pandas as pd
 
 from models import registry
+from models.base import SentimentModel
 from models.calibration import CalibratedModel, uncalibrated
 from models.data import DEFAULT_DATA
 from models.pyfunc import log_model_dir
@@ -26,6 +28,7 @@ from training.loop import challenger as fitting
 from training.loop import dataset
 from training.loop import labels as label_rows
 from training.loop.gate import GateOptions, GateResult, gate
+from training.teacher_scores import TeacherScores, distilled_targets
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class RetrainOptions:
     calibration_days: float = 1.0
     calibration_refit: bool = True  # refit on the calibration labels too
     epochs: int | None = None
+    teacher_scores: Path | None = None  # distil: base tweets' targets mix in these scores
     seed: int = 42
     run_gate: bool = True
     gate: GateOptions = field(default_factory=GateOptions)
@@ -87,25 +91,34 @@ def build_challenger(
     calibrating = options.calibration != "none"
     train_rows, calibration_rows, holdout = dataset.label_parts(trained, windows, calibrating)
     started = time.perf_counter()
+    teacher = TeacherScores.load(options.teacher_scores) if options.teacher_scores else None
     end = windows.calibrate_from if calibrating else windows.train_until
-    model, rows = _fit(champion, base, train_rows, end, options)
+    model, rows = _fit(champion, base, train_rows, end, options, teacher)
     model = fitting.calibrate(model, calibration_rows, options.calibration)
     if calibrating and options.calibration_refit:
         train_rows = pd.concat([train_rows, calibration_rows], ignore_index=True)
-        final, rows = _fit(champion, base, train_rows, windows.train_until, options)
+        final, rows = _fit(champion, base, train_rows, windows.train_until, options, teacher)
         model = CalibratedModel(final, model.calibration)
     elapsed = time.perf_counter() - started
     return Built(model, windows, train_rows, calibration_rows, holdout, rows, elapsed)
 
 
 def _fit(
-    champion: Any, base: Splits, rows: pd.DataFrame, end: pd.Timestamp, options: RetrainOptions
+    champion: Any,
+    base: Splits,
+    rows: pd.DataFrame,
+    end: pd.Timestamp,
+    options: RetrainOptions,
+    teacher: SentimentModel | None = None,
 ) -> tuple[Any, int]:
-    """A challenger fitted on the base corpus + `rows`, weighted by age before `end`."""
+    """A challenger fitted on the base corpus + `rows`, weighted by age before `end`; with
+    a teacher, base tweets' targets mix their label with its score (people's stay hard)."""
     data = dataset.build(base.train, rows, end, options.weighting, options.seed)
+    targets = distilled_targets(data, teacher) if teacher is not None else None
     kind = "warm start" if options.warm_start else "scratch"
+    kind += ", distilled" if teacher is not None else ""
     with step(f"Fitting a challenger ({kind}) on {len(data):,} rows, {len(rows):,} labels"):
-        model = fitting.fit(champion, data, base.val, options.warm_start, options.epochs)
+        model = fitting.fit(champion, data, base.val, options.warm_start, options.epochs, targets)
     return model, len(data)
 
 
@@ -156,6 +169,7 @@ def version_tags(options: RetrainOptions, built: Built, parent: str) -> dict[str
             "calibration.params": str(calibration.params if calibration else {})[:480],
             "calibration.rows": str(len(built.calibration_labels)),
             "calibration.refit": str(options.calibration_refit),
+            "distilled_from": str(options.teacher_scores or "none"),  # as `champion` tags it
         }
         | built.windows.tags()
         | options.weighting.tags()
