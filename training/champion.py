@@ -34,9 +34,10 @@ from training.console import step
 from training.jobs import _evaluate_and_save, annotate_manifest, prepare_splits
 from training.loop import dataset
 from training.loop import labels as label_rows
+from training.loop.distillation import distilled_targets
 from training.loop.gate import GateOptions, GateResult, gate
 from training.quality_levers import BASE_CONFIG, BLEND_LABEL_SHARE, OOF_FOLDS
-from training.teacher_scores import TeacherScores, distilled_targets
+from training.teacher_scores import TeacherScores
 
 WEIGHTING = dataset.Weighting(half_life_days=2.0, base_weight=0.2, balance="weights")
 BASES = ("tfidf", "lstm")

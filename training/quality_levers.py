@@ -22,7 +22,7 @@ from models.lexicon import VaderModel, vader_features
 from models.splits import Splits, stratified_sample
 from models.tfidf import TfidfConfig, TfidfModel
 from models.weighting import balanced_weights, time_weights
-from training.teacher_scores import DISTIL_HARD_SHARE, mix_targets
+from training.loop.distillation import DISTIL_HARD_SHARE, mix_targets
 
 #: The ranking base: word 1-2 grams, 100k features, C=2 (docs/training.md's search).
 BASE_CONFIG = TfidfConfig(max_features=100_000, C=2.0)

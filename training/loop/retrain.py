@@ -27,8 +27,9 @@ from training.jobs import _evaluate_and_save, prepare_splits
 from training.loop import challenger as fitting
 from training.loop import dataset
 from training.loop import labels as label_rows
+from training.loop.distillation import distilled_targets
 from training.loop.gate import GateOptions, GateResult, gate
-from training.teacher_scores import TeacherScores, distilled_targets
+from training.teacher_scores import TeacherScores
 
 
 @dataclass(frozen=True)
