@@ -21,6 +21,7 @@ from typing import ClassVar
 
 from stream.kafka.clients import read_topic
 from stream.settings import Settings
+from training.tools.proc_cpu import proc_files
 
 
 def free_port() -> int:
@@ -141,16 +142,10 @@ class OrchestratorProcess(Worker):
 def session_members(sid: int) -> list[int]:
     """Pids of live (not zombie) processes in session `sid` (Linux /proc)."""
     members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()  # after "(comm)": state, ppid, pgrp, session
+    for pid, stat in proc_files("stat"):
+        fields = stat.decode(errors="replace").rsplit(")", 1)[1].split()  # state, ppid, pgrp, sid
         if fields[0] != "Z" and int(fields[3]) == sid:
-            members.append(int(entry.name))
+            members.append(pid)
     return members
 
 

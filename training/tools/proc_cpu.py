@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -19,19 +19,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime: fields 14, 15 of stat
 
 
+def proc_files(name: str) -> Iterator[tuple[int, bytes]]:
+    """(pid, contents of /proc/<pid>/<name>) of every process still there when read."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                yield int(entry.name), (entry / name).read_bytes()
+            except OSError:  # gone meanwhile
+                continue
+
+
 def pids_running(pattern: str) -> list[int]:
     """Pids whose command line contains `pattern`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            args = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if pattern in args:
-            found.append(int(entry.name))
-    return found
+    return [
+        pid
+        for pid, args in proc_files("cmdline")
+        if pattern in args.replace(b"\0", b" ").decode(errors="replace")
+    ]
 
 
 class CpuMeter:
