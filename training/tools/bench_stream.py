@@ -208,7 +208,7 @@ def cpu_meter(worker: Worker) -> CpuMeter:
     return CpuMeter(
         {
             "worker (event loop)": lambda: [main],
-            "scorer": lambda: [pid for pid in worker.children()],
+            "scorer": worker.children,
             "broker (if local)": lambda: pids_running("kafka.Kafka"),
             "load generator": lambda: [os.getpid()],
         }
