@@ -5,7 +5,8 @@ The recipe (docs/model_quality.md): TF-IDF + LR (word 1-2 grams, 100k features, 
 the base corpus's train split plus the labels before `train_until`, weighted as the loop
 weighs them (a base tweet 0.2, a label `0.5 ** (age / 2 days)`, classes balanced), then
 a VADER blend (`models.blend.LexiconBlend`) fitted on the validation split (3/4 of the
-weight) and the labels (1/4, scored out of fold), each class-balanced.
+weight) and the labels (1/4, scored out of fold), each class-balanced. `--base lstm`: the
+BiLSTM on the same data, its blend on request (`BLENDED`).
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ from training.quality_levers import BASE_CONFIG, BLEND_LABEL_SHARE, OOF_FOLDS
 from training.teacher_scores import TeacherScores
 
 WEIGHTING = dataset.Weighting(half_life_days=2.0, base_weight=0.2, balance="weights")
-BASES = ("tfidf", "lstm")
+#: Whether each base is served with the VADER blend unless asked otherwise.
+BLENDED = {"tfidf": True, "lstm": False}
+BASES = tuple(BLENDED)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class ChampionOptions:
     teacher_scores: Path | None = None  # a teacher's saved scores: distil the base
     base_kind: str = "tfidf"  # or "lstm" (Recipe, BASES)
     lstm_epochs: int | None = None
+    blend: bool | None = None  # None: the base's default (BLENDED)
 
     def __post_init__(self) -> None:
         if self.base_kind not in BASES:
@@ -79,13 +83,18 @@ class ChampionResult:
 class Recipe:
     label_share: float = BLEND_LABEL_SHARE  # the labels' share of the blend's fit
     teacher: SentimentModel | None = None  # its scores: half of each base tweet's target
-    base_kind: str = "tfidf"  # "lstm": the BiLSTM, served as it is (no blend)
+    base_kind: str = "tfidf"  # or "lstm"
     lstm_epochs: int | None = None  # None: the BiLSTM's default (early stopping)
+    blend: bool | None = None  # the VADER blend; None: the base's default (BLENDED)
+
+    @property
+    def blended(self) -> bool:
+        return BLENDED[self.base_kind] if self.blend is None else self.blend
 
     @property
     def name(self) -> str:
         base = f"{self.base_kind}+labels(weighted)" + ("+distilled" if self.teacher else "")
-        return base if self.base_kind == "lstm" else base + "+vader-blend(val+labels-oof)"
+        return base + "+vader-blend(val+labels-oof)" if self.blended else base
 
 
 RECIPE = Recipe().name  # the default recipe
@@ -97,32 +106,32 @@ def fit_recipe(
     """The recipe on `base` (its train and val splits) and label rows (`text`, `y`,
     `tweet_time`, `source`) before `until`, weighted by their age at `until`.
 
-    TF-IDF: the blend is fitted on the validation split and, with `label_share` of the
-    weight, on the labels (scored out of fold, so the base's fit on them does not flatter
-    it). The BiLSTM is served without a blend (docs/model_quality.md: it did not help)."""
-    if recipe.base_kind == "lstm":
-        data = dataset.build(base.train, labels, until, WEIGHTING, seed)
-        return _fit_lstm(data, base.val, seed, recipe)
-    tfidf = _fit_base(base, labels, until, seed, recipe.teacher)
+    The blend is fitted on the validation split and, with `label_share` of the weight, on
+    the labels (scored out of fold, so the base's fit on them does not flatter it)."""
+    model = _fit_base(base, labels, until, seed, recipe)
+    if not recipe.blended:
+        return model
     val, share = base.val, recipe.label_share
-    sources = [BlendSource(val.texts, val.labels, tfidf.predict_proba(val.texts), 1 - share)]
+    sources = [BlendSource(val.texts, val.labels, model.predict_proba(val.texts), 1 - share)]
     if share > 0 and labels["y"].nunique() == 2:
-        oof = _out_of_fold_scores(base, labels, until, seed, recipe.teacher)
+        oof = _out_of_fold_scores(base, labels, until, seed, recipe)
         texts, y = labels["text"].tolist(), labels["y"].to_numpy()
         sources.append(BlendSource(texts, y, oof, share))
-    blend = LexiconBlend(tfidf)
+    blend = LexiconBlend(model)
     blend.fit_sources(sources)
     return blend
 
 
 def _fit_base(
-    base: Splits,
-    labels: pd.DataFrame,
-    until: pd.Timestamp,
-    seed: int,
-    teacher: SentimentModel | None,
-) -> TfidfModel:
+    base: Splits, labels: pd.DataFrame, until: pd.Timestamp, seed: int, recipe: Recipe
+) -> SentimentModel:
     data = dataset.build(base.train, labels, until, WEIGHTING, seed)
+    if recipe.base_kind == "lstm":
+        return _fit_lstm(data, base.val, seed, recipe)
+    return _fit_tfidf(data, seed, recipe.teacher)
+
+
+def _fit_tfidf(data: dataset.TrainingSet, seed: int, teacher: SentimentModel | None) -> TfidfModel:
     tfidf = TfidfModel(BASE_CONFIG, seed=seed)
     if teacher is None:
         tfidf.fit(data.texts, data.labels, sample_weight=data.weights)
@@ -149,18 +158,14 @@ def _fit_lstm(
 
 
 def _out_of_fold_scores(
-    base: Splits,
-    labels: pd.DataFrame,
-    until: pd.Timestamp,
-    seed: int,
-    teacher: SentimentModel | None,
+    base: Splits, labels: pd.DataFrame, until: pd.Timestamp, seed: int, recipe: Recipe
 ) -> np.ndarray:
     """Each label row scored by a base fitted without its fold (OOF_FOLDS folds)."""
     fold = np.random.default_rng(seed).integers(0, OOF_FOLDS, len(labels))
     scores = np.empty(len(labels))
     for k in range(OOF_FOLDS):
         held = fold == k
-        model = _fit_base(base, labels[~held], until, seed, teacher)
+        model = _fit_base(base, labels[~held], until, seed, recipe)
         scores[held] = model.predict_proba(labels.loc[held, "text"].tolist())
     return scores
 
@@ -205,7 +210,9 @@ def _recipe(options: ChampionOptions) -> Recipe:
     teacher = None
     if options.teacher_scores is not None:
         teacher = TeacherScores.load(options.teacher_scores)
-    return Recipe(options.label_share, teacher, options.base_kind, options.lstm_epochs)
+    return Recipe(
+        options.label_share, teacher, options.base_kind, options.lstm_epochs, options.blend
+    )
 
 
 def proxy_metrics(model: SentimentModel, holdout: pd.DataFrame) -> dict[str, float]:

@@ -40,18 +40,24 @@ def champion(
         typer.Option(
             min=0.0,
             max=1.0,
-            help="Share of the labels (vs the val split) in the VADER blend's fit [default: 0.25].",
+            help="Share of the labels (vs the val split) in the VADER blend's fit (default 0.25).",
         ),
     ] = None,
     teacher_scores: Annotated[
         Path | None,
         typer.Option(help="A teacher's scores (teacher-scores): distil it into the base model."),
     ] = None,
-    base: Annotated[
-        str, typer.Option(help="Base model: tfidf (+ VADER blend) or lstm (the BiLSTM alone).")
-    ] = "tfidf",
+    base: Annotated[str, typer.Option(help="Base model: tfidf or lstm (the BiLSTM).")] = "tfidf",
     lstm_epochs: Annotated[
         int | None, typer.Option(min=1, help="BiLSTM: at most this many epochs.")
+    ] = None,
+    blend: Annotated[
+        bool | None,
+        typer.Option(
+            "--blend/--no-blend",
+            help="The VADER blend on the base (default: on for tfidf, off for lstm).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Train the champion recipe on the base corpus + labels, register it as a challenger
@@ -89,6 +95,7 @@ def champion(
         teacher_scores=teacher_scores,
         base_kind=base,
         lstm_epochs=lstm_epochs,
+        blend=blend,
         **({} if label_share is None else {"label_share": label_share}),
     )
     result = train_champion(settings, options)

@@ -437,6 +437,14 @@ def lstm_full_distilled_blend(d: LeverData) -> Fitted:
     return blend, params | blend_params
 
 
+def lstm_full_distilled_blend_both(d: LeverData) -> Fitted:
+    """The two-source blend on the distilled BiLSTM: two more full fits for the out-of-fold
+    scores of the feedback days."""
+    model, params = lstm_full_distilled(d)
+    blend, blend_params = _blend_both(d, model, lambda fold: _fit_lstm_full(fold, True))
+    return blend, params | blend_params
+
+
 LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     "tfidf": baseline,
     "vader": vader,
@@ -464,6 +472,9 @@ LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     "lstm+airline(weighted)": lstm_full_weighted,
     "lstm+airline(weighted)+distilled": lstm_full_distilled,
     "lstm+airline(weighted)+distilled+vader-blend(val)": lstm_full_distilled_blend,
+    "lstm+airline(weighted)+distilled+vader-blend(val+airline-oof)": (
+        lstm_full_distilled_blend_both
+    ),
     "transformer-quick": transformer_quick,
     "lstm-quick+distilled": lstm_distilled,
 }

@@ -18,7 +18,7 @@ from models.evaluation import quality
 from stream.serving import load_served
 from stream.settings import Settings
 from tests.training.conftest import SAMPLE
-from training.champion import RECIPE
+from training.champion import RECIPE, Recipe
 
 NAME = registry.REGISTERED_NAMES["tfidf"]  # stands in for the served name (the LSTM's)
 UNTIL = "2015-02-20T08:00:00"  # Pacific midnight: labels of 16-19 Feb trained, 20-21 judged
@@ -92,11 +92,13 @@ def test_stream_serves_the_recipe_and_the_loop_retrains_it(
 
 
 @pytest.mark.timeout(600)
-def test_lstm_base_distilled_from_saved_teacher_scores(
+def test_lstm_base_distilled_from_saved_teacher_scores_and_blended(
     cli: Callable[..., Result], data_dir: Path, tmp_path: Path
 ) -> None:
-    """`teacher-scores` then `champion --base lstm --teacher-scores`: a BiLSTM trained on
-    the weighted labels and the teacher's soft targets, registered with its recipe."""
+    """`teacher-scores` then `champion --base lstm --teacher-scores --blend`: a BiLSTM
+    trained on the weighted labels and the teacher's soft targets, blended with VADER on
+    the validation split and the labels (two more BiLSTM fits score them out of fold),
+    registered with its recipe."""
     from models.tfidf import TfidfModel
     from training.jobs import prepare_splits
 
@@ -111,16 +113,23 @@ def test_lstm_base_distilled_from_saved_teacher_scores(
     output = cli(
         "champion", "--data", str(SAMPLE), "--labels", str(AIRLINE_DATA), "--train-until", UNTIL,
         "--holdout-days", "2", "--name", name, "--base", "lstm", "--lstm-epochs", "2",
-        "--teacher-scores", str(scores), "--no-gate",
+        "--teacher-scores", str(scores), "--blend", "--no-gate",
     ).output  # fmt: skip
     assert f"{name}: version 1 (challenger)" in output
     version = registry.client(Settings()).get_model_version(name, "1")
-    assert version.tags["recipe"] == "lstm+labels(weighted)+distilled"
+    assert version.tags["recipe"] == "lstm+labels(weighted)+distilled+vader-blend(val+labels-oof)"
     assert version.tags["distilled_from"] == str(scores)
     served = load_served(Settings(model_uri=f"models:/{name}/1", score_in_subprocess=False))
-    assert served.model.kind == "lstm"
+    assert served.model.kind == "blend" and served.model.base.kind == "lstm"
     run = registry.client(Settings()).get_run(str(version.run_id))
     assert run.data.metrics["recent_roc_auc"] > 0.7  # the airline labels were learned
+    assert float(run.data.params["blend.base_logit"]) > 0  # the BiLSTM's score is trusted
+
+
+def test_each_base_has_its_default_blend() -> None:
+    assert Recipe().name == RECIPE == "tfidf+labels(weighted)+vader-blend(val+labels-oof)"
+    assert Recipe(base_kind="lstm").name == "lstm+labels(weighted)"
+    assert Recipe(base_kind="tfidf", blend=False).name == "tfidf+labels(weighted)"
 
 
 def test_unknown_base_is_refused(cli: Callable[..., Result]) -> None:
