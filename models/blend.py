@@ -23,6 +23,8 @@ from models.weighting import source_balanced_weights
 
 BASE_DIR = "base"
 FEATURES = ("base_logit", "compound", "pos", "neg")
+#: People's labels' share of a blend fitted on them and the validation split (the rest).
+LABEL_SHARE = 0.25
 _EPS = 1e-6
 
 

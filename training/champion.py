@@ -22,7 +22,7 @@ import pandas as pd
 
 from models import registry
 from models.base import SentimentModel
-from models.blend import BlendSource, LexiconBlend
+from models.blend import LABEL_SHARE, BlendSource, LexiconBlend
 from models.data import DEFAULT_DATA, LabelledTexts
 from models.devsets import behavioural_suite
 from models.evaluation import quality
@@ -37,7 +37,7 @@ from training.loop import dataset
 from training.loop import labels as label_rows
 from training.loop.distillation import distilled_targets
 from training.loop.gate import GateOptions, GateResult, gate
-from training.quality_levers import BASE_CONFIG, BLEND_LABEL_SHARE, OOF_FOLDS
+from training.quality_levers import BASE_CONFIG, OOF_FOLDS
 from training.teacher_scores import TeacherScores
 
 WEIGHTING = dataset.Weighting(half_life_days=2.0, base_weight=0.2, balance="weights")
@@ -58,7 +58,7 @@ class ChampionOptions:
     run_gate: bool = True
     gate: GateOptions = field(default_factory=GateOptions)
     output_dir: Path | None = None
-    label_share: float = BLEND_LABEL_SHARE  # the labels' share of the blend's fit
+    label_share: float = LABEL_SHARE  # the labels' share of the blend's fit
     teacher_scores: Path | None = None  # a teacher's saved scores: distil the base
     base_kind: str = "tfidf"  # or "lstm" (Recipe, BASES)
     lstm_epochs: int | None = None
@@ -81,7 +81,7 @@ class ChampionResult:
 
 @dataclass(frozen=True)
 class Recipe:
-    label_share: float = BLEND_LABEL_SHARE  # the labels' share of the blend's fit
+    label_share: float = LABEL_SHARE  # the labels' share of the blend's fit
     teacher: SentimentModel | None = None  # its scores: half of each base tweet's target
     base_kind: str = "tfidf"  # or "lstm"
     lstm_epochs: int | None = None  # None: the BiLSTM's default (early stopping)

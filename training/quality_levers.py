@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from models.base import SentimentModel
-from models.blend import BlendSource, LexiconBlend
+from models.blend import LABEL_SHARE, BlendSource, LexiconBlend
 from models.calibration import CalibratedModel, fit_calibration
 from models.data import LabelledTexts
 from models.lexicon import VaderModel, vader_features
@@ -29,7 +29,6 @@ BASE_CONFIG = TfidfConfig(max_features=100_000, C=2.0)
 AIRLINE_WEIGHT = 5.0  # an airline label counts this many Sentiment140 labels
 HALF_LIFE_DAYS = 2.0
 NOISE_THRESHOLD = 0.15  # drop training rows whose out-of-fold P(own label) is below this
-BLEND_LABEL_SHARE = 0.25  # the airline labels' share of a two-source blend's fitting weight
 OOF_FOLDS = 2  # folds of the feedback days for out-of-fold base scores
 
 
@@ -191,7 +190,7 @@ def _blend_both(
     """`model` blended on the validation split *and* the feedback days (base scores out of
     fold, from `fit`), each source class-balanced: VADER gets the weight people's labels
     give it, without the airline's negative prior."""
-    val, feedback, share = d.splits.val, d.feedback, BLEND_LABEL_SHARE
+    val, feedback, share = d.splits.val, d.feedback, LABEL_SHARE
     blend = LexiconBlend(model)
     blend.fit_sources(
         [

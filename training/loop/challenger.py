@@ -67,6 +67,32 @@ def fit(
     raise ValueError(f"retraining a {raw.kind!r} model is not supported (tfidf, lstm, blend)")
 
 
+def blend_on_labels(model: Any, val: LabelledTexts, labels: pd.DataFrame) -> Any:
+    """A blend's weights refitted on `val` and on label rows its base did not see (each
+    class-balanced, the labels carrying `LABEL_SHARE`), as the champion recipe fits them:
+    without the labels, a retrain would forget how much people's labels trust VADER.
+    Any other model, or labels of one class, are returned as they are."""
+    from models.blend import LABEL_SHARE, BlendSource
+
+    if model.kind != "blend" or labels["y"].nunique() < 2:
+        return model
+    texts, y, base = labels["text"].tolist(), labels["y"].to_numpy(), model.base
+    model.fit_sources(
+        [
+            BlendSource(val.texts, val.labels, base.predict_proba(val.texts), 1 - LABEL_SHARE),
+            BlendSource(texts, y, base.predict_proba(texts), LABEL_SHARE),
+        ]
+    )
+    return model
+
+
+def with_blend_weights(model: Any, fitted: Any) -> Any:
+    """`model` (a blend) with the weights of `fitted` (a blend of an earlier base)."""
+    if model.kind == "blend" and fitted.kind == "blend":
+        model.coef, model.intercept = fitted.coef.copy(), fitted.intercept
+    return model
+
+
 def calibrate(model: Any, labels: pd.DataFrame, method: str) -> Any:
     """`model` with a calibration fitted on `labels` (rows with `text`, `y`, `tweet_time`)."""
     if method == "none":

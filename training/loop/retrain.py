@@ -82,8 +82,9 @@ def build_challenger(
     """Everything but MLflow: windows, weighted set, fit, calibration.
 
     The calibration is fitted on the scores of a model that did not see its labels (the
-    last `calibration_days` before `train_until`); with `calibration_refit` the final
-    model is then refitted on every label before `train_until` and keeps that calibration.
+    last `calibration_days` before `train_until`), and so is a blend's weights, on those
+    labels and the validation split; with `calibration_refit` the final model is then
+    refitted on every label before `train_until` and keeps that calibration and weights.
     """
     trained = label_rows.binary(labels)
     windows = dataset.Windows.ending(
@@ -95,11 +96,13 @@ def build_challenger(
     teacher = TeacherScores.load(options.teacher_scores) if options.teacher_scores else None
     end = windows.calibrate_from if calibrating else windows.train_until
     model, rows = _fit(champion, base, train_rows, end, options, teacher)
+    model = fitting.blend_on_labels(model, base.val, calibration_rows)
+    blend = model
     model = fitting.calibrate(model, calibration_rows, options.calibration)
     if calibrating and options.calibration_refit:
         train_rows = pd.concat([train_rows, calibration_rows], ignore_index=True)
         final, rows = _fit(champion, base, train_rows, windows.train_until, options, teacher)
-        model = CalibratedModel(final, model.calibration)
+        model = CalibratedModel(fitting.with_blend_weights(final, blend), model.calibration)
     elapsed = time.perf_counter() - started
     return Built(model, windows, train_rows, calibration_rows, holdout, rows, elapsed)
 
