@@ -29,7 +29,7 @@ def fit(
 
     Warm start: TF-IDF keeps the champion's features and refits the regression from its
     coefficients; the LSTM keeps its vocabulary and starts from its weights. A blend
-    (`models.blend`) retrains its base so and refits its weights on `val`. `targets`: soft
+    (`models.blend`) retrains its base so; `blend_on_labels` then fits its weights. `targets`: soft
     targets in [0, 1] instead of `data.labels` (distillation; not with a TF-IDF warm start).
     """
     raw = uncalibrated(champion)
@@ -58,23 +58,24 @@ def fit(
         init = raw if warm_start else None
         model.fit(data.texts, labels, val.texts, val.labels, weights, init, soft_labels=soft)
         return model
-    if raw.kind == "blend":  # the base retrained as above, the blend refitted on `val`
+    if raw.kind == "blend":  # the base retrained as above; its weights: `blend_on_labels`
         from models.blend import LexiconBlend
 
-        blend = LexiconBlend(fit(raw.base, data, val, warm_start, epochs, targets), raw.C)
-        blend.fit(val.texts, val.labels)
-        return blend
+        return LexiconBlend(fit(raw.base, data, val, warm_start, epochs, targets), raw.C)
     raise ValueError(f"retraining a {raw.kind!r} model is not supported (tfidf, lstm, blend)")
 
 
 def blend_on_labels(model: Any, val: LabelledTexts, labels: pd.DataFrame) -> Any:
-    """A blend's weights refitted on `val` and on label rows its base did not see (each
+    """A blend's weights fitted on `val` and on label rows its base did not see (each
     class-balanced, the labels carrying `LABEL_SHARE`), as the champion recipe fits them:
     without the labels, a retrain would forget how much people's labels trust VADER.
-    Any other model, or labels of one class, are returned as they are."""
+    Labels of one class (or none): fitted on `val` alone. Any other model is returned as is."""
     from models.blend import LABEL_SHARE, BlendSource
 
-    if model.kind != "blend" or labels["y"].nunique() < 2:
+    if model.kind != "blend":
+        return model
+    if labels["y"].nunique() < 2:
+        model.fit(val.texts, val.labels)
         return model
     texts, y, base = labels["text"].tolist(), labels["y"].to_numpy(), model.base
     model.fit_sources(

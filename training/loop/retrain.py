@@ -96,9 +96,8 @@ def build_challenger(
     teacher = TeacherScores.load(options.teacher_scores) if options.teacher_scores else None
     end = windows.calibrate_from if calibrating else windows.train_until
     model, rows = _fit(champion, base, train_rows, end, options, teacher)
-    model = fitting.blend_on_labels(model, base.val, calibration_rows)
-    blend = model
-    model = fitting.calibrate(model, calibration_rows, options.calibration)
+    blend = fitting.blend_on_labels(model, base.val, calibration_rows)
+    model = fitting.calibrate(blend, calibration_rows, options.calibration)
     if calibrating and options.calibration_refit:
         train_rows = pd.concat([train_rows, calibration_rows], ignore_index=True)
         final, rows = _fit(champion, base, train_rows, windows.train_until, options, teacher)
