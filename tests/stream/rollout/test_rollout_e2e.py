@@ -5,10 +5,10 @@ by itself with a `rollout` alert. Dwell times in seconds."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import urllib.request
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,12 +58,15 @@ def _register(settings: Settings, model_dir: Path, alias: str | None) -> str:
         return register(settings, log_model_dir(model_dir, "tfidf"), "tfidf", alias)
 
 
+_IDS = itertools.count()  # fixed ids and a fixed salt: the canary sample is the same each run
+
+
 def _tweets(n: int) -> list[bytes]:
     texts, _ = labelled_sample(200)
     when = "2026-11-30T09:00:00Z"
     return [
         json.dumps(
-            {"id": uuid.uuid4().hex, "text": texts[i % len(texts)], "created_at": when}
+            {"id": f"{next(_IDS):032x}", "text": texts[i % len(texts)], "created_at": when}
         ).encode()
         for i in range(n)
     ]
@@ -124,7 +127,7 @@ def test_shadow_canary_champion_then_a_bad_challenger_rolled_back(
     champion_model = load_model(small_model_dir)
 
     # Shadow: the challenger scores beside the champion; the published labels do not change
-    state = store.save(settings, rollout.start(NAME, second, first, datetime.now(UTC)))
+    state = store.save(settings, rollout.start(NAME, second, first, datetime.now(UTC), salt="e2e"))
     _wait(lambda: _share_served(worker.url, second) == 0.0, "worker loads the shadow")
     payloads = _tweets(300)
     events = _scored(settings, payloads, 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,7 +28,7 @@ def _batch(n: int, champion: ServedModel) -> tuple[list[str], list]:
     ]
     when = "2026-11-30T09:00:00Z"
     raws = [
-        (json.dumps({"id": uuid.uuid4().hex, "text": t, "created_at": when}).encode(),
+        (json.dumps({"id": f"{i:032x}", "text": t, "created_at": when}).encode(),
          Origin("raw", 0, i, T0.timestamp()))
         for i, t in enumerate(texts)
     ]  # fmt: skip
@@ -64,7 +63,7 @@ def test_shadow_leaves_the_events_and_reports_both_scores(small_model_dir, posit
 def test_canary_rescores_exactly_the_routed_tweets(small_model_dir, positive_model_dir):
     champion, bad = _served(small_model_dir, "1"), _served(positive_model_dir, "2")
     texts, scored = _batch(400, champion)
-    state = advance(start("m", "2", "1", T0), T0)  # 10 %
+    state = advance(start("m", "2", "1", T0, salt="fixed"), T0)  # 10 %, a fixed sample
     events, shadow = asyncio.run(apply(Challenger(state, bad), texts, scored, 0.01))
     routed = {e.id for e in scored if to_challenger(e.id, state.salt, 0.1)}
     assert shadow == [] and 20 <= len(routed) <= 60
