@@ -19,6 +19,7 @@ from models.blend import LABEL_SHARE, BlendSource, LexiconBlend
 from models.calibration import CalibratedModel, fit_calibration
 from models.data import LabelledTexts
 from models.lexicon import VaderModel, vader_features
+from models.lstm.subwords import DEFAULT_CHECKPOINT
 from models.splits import Splits, stratified_sample
 from models.tfidf import TfidfConfig, TfidfModel
 from models.weighting import balanced_weights, time_weights
@@ -405,16 +406,17 @@ def lstm_distilled(d: LeverData) -> Fitted:
     return model, params
 
 
-def _fit_lstm_full(d: LeverData, distil: bool) -> SentimentModel:
+def _fit_lstm_full(d: LeverData, distil: bool, wordpieces: str | None = None) -> SentimentModel:
     """The served BiLSTM's config on the whole train split + the feedback days, weighted
-    like the TF-IDF recipe; `distil`: Sentiment140 targets half label, half teacher."""
+    like the TF-IDF recipe; `distil`: Sentiment140 targets half label, half teacher;
+    `wordpieces`: a checkpoint's wordpieces and embeddings instead of words and Word2Vec."""
     from models.lstm.config import LstmConfig
     from models.lstm.model import LstmModel
 
     data, weight, _ = _in_domain(d, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)
     targets = _soft_targets(d, data) if distil else data.labels
     val = d.splits.val
-    model = LstmModel(LstmConfig(seed=d.seed))
+    model = LstmModel(LstmConfig(seed=d.seed, wordpieces=wordpieces))
     model.fit(
         data.texts, targets, val.texts, val.labels, weight / weight.mean(), soft_labels=distil
     )
@@ -428,6 +430,14 @@ def lstm_full_weighted(d: LeverData) -> Fitted:
 def lstm_full_distilled(d: LeverData) -> Fitted:
     model = _once("lstm-full+distilled", d, lambda: _fit_lstm_full(d, True))
     return model, {"hard_share": DISTIL_HARD_SHARE}
+
+
+def lstm_wordpieces_distilled(d: LeverData) -> Fitted:
+    """The distilled recipe on the MiniLM's wordpieces and token embeddings (PCA to the
+    BiLSTM's 300 dimensions) instead of words and Word2Vec."""
+    fit = lambda: _fit_lstm_full(d, True, DEFAULT_CHECKPOINT)  # noqa: E731
+    model = _once("lstm-wordpieces+distilled", d, fit)
+    return model, {"hard_share": DISTIL_HARD_SHARE, "wordpieces": DEFAULT_CHECKPOINT}
 
 
 def lstm_full_distilled_blend(d: LeverData) -> Fitted:
@@ -474,6 +484,7 @@ LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     "lstm+airline(weighted)+distilled+vader-blend(val+airline-oof)": (
         lstm_full_distilled_blend_both
     ),
+    "lstm(wordpieces)+airline(weighted)+distilled": lstm_wordpieces_distilled,
     "transformer-quick": transformer_quick,
     "lstm-quick+distilled": lstm_distilled,
 }

@@ -22,6 +22,9 @@ class LstmConfig:
     max_vocab: int = 25_000
     pretrained_vectors: str | None = None  # KeyedVectors file the Word2Vec training starts from
     pretrained_limit: int | None = None  # read only the first N words of a word2vec file
+    # Sub-words instead: a BERT-family checkpoint directory ("default": the project's
+    # MiniLM) gives the vocabulary (its wordpieces) and the initial embeddings; no Word2Vec
+    wordpieces: str | None = None
     # Network
     lstm_units: int = 128
     pooling: str = "max"  # "last": final states; "max": max over time of all states
@@ -50,6 +53,11 @@ class LstmConfig:
         _require("embedding_dropout", 0 <= self.embedding_dropout < 1, "must be in [0, 1)")
         _require("learning_rate", self.learning_rate > 0, "must be > 0")
         _require("lr_decay", 0 < self.lr_decay <= 1, "must be in (0, 1]")
+        _require(
+            "wordpieces",
+            self.wordpieces is None or not self.pretrained_vectors,
+            "and pretrained_vectors are two sources of embeddings: set one",
+        )
         _require("max_len", self.max_len is None or self.max_len >= 1, "must be >= 1 or None")
         _require("max_len_percentile", 0 < self.max_len_percentile <= 100, "must be in (0, 100]")
 

@@ -14,16 +14,18 @@ import numpy as np
 
 from models.lstm.config import LstmConfig
 from models.lstm.embeddings import embedding_matrix, load_keyed_vectors, train_word2vec
+from models.lstm.subwords import WordPieces, from_checkpoint
 from models.lstm.vocab import Vocabulary
 from models.preprocessing import Preprocessor
 
 Labels = Sequence[int] | np.ndarray
 Split = tuple[Sequence[str], Labels]
+TokenIds = Vocabulary | WordPieces
 
 
 @dataclass
 class TrainResult:
-    vocab: Vocabulary
+    vocab: TokenIds
     max_len: int
     weights: dict[str, np.ndarray]
     history: dict[str, list[float]]
@@ -59,11 +61,10 @@ def _check_soft(name: str, texts: Sequence[str], labels: Labels) -> np.ndarray:
     return targets
 
 
-def sequence_length(config: LstmConfig, token_lists: Sequence[Sequence[str]]) -> int:
+def sequence_length(config: LstmConfig, lengths: np.ndarray) -> int:
     """The configured max_len, else the configured percentile of training lengths."""
     if config.max_len is not None:
         return config.max_len
-    lengths = np.array([len(tokens) for tokens in token_lists])
     return max(1, math.ceil(float(np.percentile(lengths, config.max_len_percentile))))
 
 
@@ -73,7 +74,7 @@ def train(
     train_split: Split,
     val_split: Split,
     sample_weight: np.ndarray | None = None,
-    start: tuple[Vocabulary, int, dict[str, np.ndarray]] | None = None,
+    start: tuple[TokenIds, int, dict[str, np.ndarray]] | None = None,
     soft_labels: bool = False,
 ) -> TrainResult:
     """`start` (vocabulary, max_len, weights) warm starts the network instead of
@@ -85,9 +86,8 @@ def train(
     train_tokens = preprocessor.tokenize_many(train_split[0])
     val_tokens = preprocessor.tokenize_many(val_split[0])
     if start is None:
-        max_len = sequence_length(config, train_tokens)
-        vocab = Vocabulary.build(train_tokens, config.min_count, config.max_vocab)
-        embedding, pretrained_words = _embeddings(config, vocab, train_tokens)
+        vocab, embedding, pretrained_words = _vocabulary_and_embeddings(config, train_tokens)
+        max_len = sequence_length(config, vocab.lengths(train_tokens))
         initial: np.ndarray | dict[str, np.ndarray] = embedding
     else:
         vocab, max_len, initial = start
@@ -95,8 +95,8 @@ def train(
     history, weights = _fit_network(
         config,
         initial,
-        ([vocab.encode(t, max_len) for t in train_tokens], train_labels, sample_weight),
-        ([vocab.encode(t, max_len) for t in val_tokens], val_labels),
+        (vocab.encode_many(train_tokens, max_len), train_labels, sample_weight),
+        (vocab.encode_many(val_tokens, max_len), val_labels),
     )
     if config.float16_embeddings:
         weights["embedding"] = _float16_rounded(weights["embedding"])
@@ -115,7 +115,19 @@ def train(
     return TrainResult(vocab, max_len, weights, history, metadata)
 
 
-def _embeddings(
+def _vocabulary_and_embeddings(
+    config: LstmConfig, token_lists: Sequence[Sequence[str]]
+) -> tuple[TokenIds, np.ndarray, int]:
+    """Wordpieces and their checkpoint's embeddings, or frequent words and Word2Vec; the
+    last item counts the words whose vectors started from pretrained ones."""
+    if config.wordpieces:
+        pieces, matrix = from_checkpoint(config.wordpieces, config.embedding_dim)
+        return pieces, _stored(config, matrix), len(pieces)
+    vocab = Vocabulary.build(token_lists, config.min_count, config.max_vocab)
+    return vocab, *_word2vec_embeddings(config, vocab, token_lists)
+
+
+def _word2vec_embeddings(
     config: LstmConfig, vocab: Vocabulary, token_lists: Sequence[Sequence[str]]
 ) -> tuple[np.ndarray, int]:
     pretrained = None
@@ -129,8 +141,11 @@ def _embeddings(
         config.seed,
         pretrained,
     )
-    matrix = embedding_matrix(vocab, wv, config.seed)
-    return (_float16_rounded(matrix) if config.float16_embeddings else matrix), seeded
+    return _stored(config, embedding_matrix(vocab, wv, config.seed)), seeded
+
+
+def _stored(config: LstmConfig, matrix: np.ndarray) -> np.ndarray:
+    return _float16_rounded(matrix) if config.float16_embeddings else matrix
 
 
 def _fit_network(

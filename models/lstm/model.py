@@ -1,9 +1,11 @@
 """The production model: Word2Vec (CBOW) embeddings + bidirectional LSTM.
 
 `LstmModel(config).fit(...)` trains Word2Vec on the training tweets (optionally seeded
-from pretrained vectors), then the Keras network; `predict_proba` runs the NumPy forward
-pass (`models.lstm.numpy_net`), so serving needs no TensorFlow. A saved directory holds
-`model.json`, `vocab.json` and `weights.npz` (embedding in float16 by default).
+from pretrained vectors), or takes a BERT-family checkpoint's wordpieces and token
+embeddings (`config.wordpieces`), then trains the Keras network; `predict_proba` runs
+the NumPy forward pass (`models.lstm.numpy_net`), so serving needs no TensorFlow. A saved
+directory holds `model.json`, `vocab.json` (or `wordpieces.json`) and `weights.npz`
+(embedding in float16 by default).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from models.lstm.config import LstmConfig
-from models.lstm.fit import Labels, train
+from models.lstm.fit import Labels, TokenIds, train
 from models.lstm.numpy_net import NumpyBiLstm
+from models.lstm.subwords import WordPieces
 from models.lstm.vocab import Vocabulary
 from models.manifest import Manifest
 from models.preprocessing import PreprocessConfig, Preprocessor
@@ -36,7 +39,7 @@ class LstmModel:
         self.config = config or LstmConfig()
         self.preprocessor = Preprocessor(preprocess)
         self.metadata: dict[str, Any] = {}
-        self.vocab: Vocabulary | None = None
+        self.vocab: TokenIds | None = None
         self.max_len = 0
         self.weights: dict[str, np.ndarray] = {}
         self.reference_scores: np.ndarray | None = None
@@ -82,8 +85,7 @@ class LstmModel:
 
     def encode(self, texts: Sequence[str]) -> list[np.ndarray]:
         """Token ids per text, cut to `max_len` (an empty text is one OOV id)."""
-        vocab = self._fitted_vocab()
-        return [vocab.encode(tokens, self.max_len) for tokens in self.tokenize(texts)]
+        return self._fitted_vocab().encode_many(self.tokenize(texts), self.max_len)
 
     def oov_rate(self, texts: Sequence[str]) -> float:
         return self._fitted_vocab().oov_rate(self.tokenize(texts))
@@ -130,7 +132,7 @@ class LstmModel:
             LstmConfig.from_dict(saved.entries["config"]),
             PreprocessConfig.from_dict(saved.entries["preprocess"]),
         )
-        model.vocab = Vocabulary.load(path)
+        model.vocab = (WordPieces if model.config.wordpieces else Vocabulary).load(path)
         model.max_len = int(saved.entries["max_len"])
         model.metadata, model.reference_scores = saved.metadata, saved.reference_scores
         with np.load(path / WEIGHTS_FILE) as stored:
@@ -138,7 +140,7 @@ class LstmModel:
         model._runtime = NumpyBiLstm(model.weights, model.config.pooling)  # now, not on a tweet
         return model
 
-    def _fitted_vocab(self) -> Vocabulary:
+    def _fitted_vocab(self) -> TokenIds:
         if self.vocab is None:
             raise RuntimeError("LstmModel is not fitted: call fit() or LstmModel.load() first")
         return self.vocab

@@ -50,6 +50,13 @@ class Vocabulary:
         ids = [self._ids.get(tok, OOV_ID) for tok in tokens[:max_len]]
         return np.asarray(ids or [OOV_ID], dtype=np.int32)
 
+    def encode_many(self, token_lists: Sequence[Sequence[str]], max_len: int) -> list[np.ndarray]:
+        return [self.encode(tokens, max_len) for tokens in token_lists]
+
+    def lengths(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        """Tokens per text, uncut."""
+        return np.array([len(tokens) for tokens in token_lists])
+
     def oov_rate(self, token_lists: Iterable[Sequence[str]]) -> float:
         """Share of tokens outside the vocabulary (0.0 when there are no tokens)."""
         total = unknown = 0
