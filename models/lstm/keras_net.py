@@ -86,7 +86,8 @@ class BucketedBatches(keras.utils.PyDataset):
             batches += [
                 chunk[i : i + self.batch_size] for i in range(0, len(chunk), self.batch_size)
             ]
-        return [batches[i] for i in self._rng.permutation(len(batches))]
+        batches = [batches[i] for i in self._rng.permutation(len(batches))]
+        return _ragged_first(batches, [max(len(self.sequences[i]) for i in b) for b in batches])
 
     def __len__(self) -> int:
         return len(self._batches)
@@ -100,6 +101,16 @@ class BucketedBatches(keras.utils.PyDataset):
 
     def on_epoch_end(self) -> None:
         self._batches = self._plan()
+
+
+def _ragged_first(batches: list[np.ndarray], widths: list[int]) -> list[np.ndarray]:
+    """Keras reads the input shape from the first two batches: when their widths are
+    equal it fixes that width and fails on the next batch. A batch of another width,
+    if any, is moved to the second place."""
+    other = next((i for i, w in enumerate(widths) if w != widths[0]), None)
+    if other is not None and other > 1:
+        batches[1], batches[other] = batches[other], batches[1]
+    return batches
 
 
 def train_network(

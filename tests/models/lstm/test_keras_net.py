@@ -67,3 +67,19 @@ def test_learning_rate_decays_each_epoch() -> None:
     history = keras_module.train_network(model, batches, batches, config)
     assert history["learning_rate"] == pytest.approx([1e-3, 5e-4, 2.5e-4])
     assert len(history["val_loss"]) == 3
+
+
+def test_training_survives_first_batches_of_one_width() -> None:
+    """Keras fixes the input width seen in the first two batches; a later, other width
+    used to stop the fit."""
+    sequences = [np.full(6, 3, np.int32)] * 64 + [np.full(9, 4, np.int32)] * 8
+    labels = np.arange(72) % 2
+    batches = keras_module.BucketedBatches(sequences, labels, batch_size=8, seed=0)
+    widths = [batches[i][0].shape[1] for i in range(len(batches))]
+    assert widths[0] != widths[1] and sorted(widths) == [6] * 8 + [9]
+    from dataclasses import replace
+
+    config = replace(TINY, max_epochs=2, patience=5)
+    model = keras_module.build_network(config, vocab_size=50)
+    history = keras_module.train_network(model, batches, batches, config)
+    assert len(history["val_loss"]) == 2
