@@ -46,8 +46,9 @@ def test_build_tfidf_applies_preprocessing_and_overrides() -> None:
 
 
 def test_lstm_epochs_and_seed_reach_its_config() -> None:
-    model = build_model("lstm", PreprocessConfig(), 5, 2, ["lstm_units=8"])
+    model = build_model("lstm", PreprocessConfig(), 5, 2, ["lstm_units=8", "wordpieces=default"])
     assert (model.config.max_epochs, model.config.seed, model.config.lstm_units) == (2, 5, 8)
+    assert model.config.wordpieces == "default"
 
 
 def test_unknown_kind() -> None:
