@@ -46,7 +46,7 @@ class WordPieces:
 
     def encode_many(self, token_lists: Sequence[Sequence[str]], max_len: int) -> list[np.ndarray]:
         """Ids of the first `max_len` wordpieces of each text; an empty text is one [UNK]."""
-        words = [[self._placeholders.get(t, t) for t in tokens] for tokens in token_lists]
+        words = [[self._placeholders.get(t, _utf8(t)) for t in tokens] for tokens in token_lists]
         pieces = self.tokenizer.encode_batch(words, is_pretokenized=True, add_special_tokens=False)
         return [np.asarray(p.ids[:max_len] or [self.unk_id], dtype=np.int32) for p in pieces]
 
@@ -73,6 +73,11 @@ class WordPieces:
         if not file.is_file():
             raise FileNotFoundError(f"{directory} holds no WordPiece vocabulary: {file.name}")
         return cls(Tokenizer.from_file(str(file)))
+
+
+def _utf8(token: str) -> str:
+    """The token, with any lone surrogate (which `tokenizers` cannot take) as "?"."""
+    return token if token.isascii() else token.encode("utf-8", "replace").decode("utf-8")
 
 
 def from_checkpoint(checkpoint: str, dim: int) -> tuple[WordPieces, np.ndarray]:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.kinds import load_model
 from models.lstm.model import LstmConfig, LstmModel
@@ -45,6 +47,14 @@ def test_an_unseen_word_is_made_of_known_pieces(fitted: LstmModel) -> None:
     assert fitted.oov_rate([""]) == 0.0
     [empty] = fitted.encode([""])
     assert [VOCAB[i] for i in empty] == ["[UNK]"]
+
+
+def test_text_the_tokenizer_cannot_take_is_still_scored(fitted: LstmModel) -> None:
+    hostile = ["crew \ud800 delayed", "\x00\x01", "ＣＲＥＷ 😀 " * 200]  # surrogate, controls, long
+    scores = fitted.predict_proba(hostile)
+    assert scores.shape == (3,) and np.isfinite(scores).all()
+    [ids] = fitted.encode(hostile[:1])
+    assert [VOCAB[i] for i in ids] == ["crew", "?", "delayed"]  # the surrogate became "?"
 
 
 def test_sequences_are_cut_at_max_len_in_wordpieces(fitted: LstmModel) -> None:
@@ -92,3 +102,16 @@ def test_projection_keeps_the_main_axes_and_a_zero_padding_row() -> None:
 def test_wordpieces_and_pretrained_vectors_are_exclusive() -> None:
     with pytest.raises(ValueError, match="set one"):
         LstmConfig(wordpieces="default", pretrained_vectors="vectors.kv")
+
+
+# Surrogates (Cs) are drawn only when asked for; the other categories cover letters, marks,
+# digits, punctuation, symbols, spaces and control characters.
+_ANY = st.characters(categories=("Cs", "L", "M", "N", "P", "S", "Z", "Cc", "Cf"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(_ANY, max_size=60), min_size=1, max_size=4))
+def test_any_text_gets_a_score(fitted: LstmModel, texts: list[str]) -> None:
+    scores = fitted.predict_proba(texts)
+    assert scores.shape == (len(texts),) and ((scores >= 0) & (scores <= 1)).all()
+    assert 0.0 <= fitted.oov_rate(texts) <= 1.0
