@@ -31,6 +31,7 @@ AIRLINE_WEIGHT = 5.0  # an airline label counts this many Sentiment140 labels
 HALF_LIFE_DAYS = 2.0
 NOISE_THRESHOLD = 0.15  # drop training rows whose out-of-fold P(own label) is below this
 OOF_FOLDS = 2  # folds of the feedback days for out-of-fold base scores
+LEXICON_DIMS = 8  # embedding columns holding VADER's valence (the lexicon lever)
 
 
 @dataclass(frozen=True)
@@ -406,17 +407,17 @@ def lstm_distilled(d: LeverData) -> Fitted:
     return model, params
 
 
-def _fit_lstm_full(d: LeverData, distil: bool, wordpieces: str | None = None) -> SentimentModel:
+def _fit_lstm_full(d: LeverData, distil: bool, **options: Any) -> SentimentModel:
     """The served BiLSTM's config on the whole train split + the feedback days, weighted
     like the TF-IDF recipe; `distil`: Sentiment140 targets half label, half teacher;
-    `wordpieces`: a checkpoint's wordpieces and embeddings instead of words and Word2Vec."""
+    `options`: `LstmConfig` fields that differ from the served config."""
     from models.lstm.config import LstmConfig
     from models.lstm.model import LstmModel
 
     data, weight, _ = _in_domain(d, AIRLINE_WEIGHT, HALF_LIFE_DAYS, True)
     targets = _soft_targets(d, data) if distil else data.labels
     val = d.splits.val
-    model = LstmModel(LstmConfig(seed=d.seed, wordpieces=wordpieces))
+    model = LstmModel(LstmConfig(seed=d.seed, **options))
     model.fit(
         data.texts, targets, val.texts, val.labels, weight / weight.mean(), soft_labels=distil
     )
@@ -435,9 +436,17 @@ def lstm_full_distilled(d: LeverData) -> Fitted:
 def lstm_wordpieces_distilled(d: LeverData) -> Fitted:
     """The distilled recipe on the MiniLM's wordpieces and token embeddings (PCA to the
     BiLSTM's 300 dimensions) instead of words and Word2Vec."""
-    fit = lambda: _fit_lstm_full(d, True, DEFAULT_CHECKPOINT)  # noqa: E731
+    fit = lambda: _fit_lstm_full(d, True, wordpieces=DEFAULT_CHECKPOINT)  # noqa: E731
     model = _once("lstm-wordpieces+distilled", d, fit)
     return model, {"hard_share": DISTIL_HARD_SHARE, "wordpieces": DEFAULT_CHECKPOINT}
+
+
+def lstm_lexicon_distilled(d: LeverData) -> Fitted:
+    """The distilled recipe with VADER's valences as extra embedding columns, the
+    lexicon's words in the vocabulary."""
+    fit = lambda: _fit_lstm_full(d, True, lexicon_dims=LEXICON_DIMS)  # noqa: E731
+    model = _once("lstm-lexicon+distilled", d, fit)
+    return model, {"hard_share": DISTIL_HARD_SHARE, "lexicon_dims": LEXICON_DIMS}
 
 
 def lstm_full_distilled_blend(d: LeverData) -> Fitted:
@@ -485,6 +494,7 @@ LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
         lstm_full_distilled_blend_both
     ),
     "lstm(wordpieces)+airline(weighted)+distilled": lstm_wordpieces_distilled,
+    "lstm(lexicon)+airline(weighted)+distilled": lstm_lexicon_distilled,
     "transformer-quick": transformer_quick,
     "lstm-quick+distilled": lstm_distilled,
 }

@@ -25,6 +25,9 @@ class LstmConfig:
     # Sub-words instead: a BERT-family checkpoint directory ("default": the project's
     # MiniLM) gives the vocabulary (its wordpieces) and the initial embeddings; no Word2Vec
     wordpieces: str | None = None
+    # VADER's valence of each word (-1..1) as this many extra embedding columns; the
+    # lexicon's words join the vocabulary even if training never saw them
+    lexicon_dims: int = 0
     # Network
     lstm_units: int = 128
     pooling: str = "max"  # "last": final states; "max": max over time of all states
@@ -46,6 +49,7 @@ class LstmConfig:
     def __post_init__(self) -> None:
         for name in ("embedding_dim", "w2v_epochs", "min_count", "max_vocab", "lstm_units"):
             _require(name, getattr(self, name) >= 1, "must be >= 1")
+        _require("lexicon_dims", self.lexicon_dims >= 0, "must be >= 0")
         for name in ("batch_size", "max_epochs", "patience"):
             _require(name, getattr(self, name) >= 1, "must be >= 1")
         _require("pooling", self.pooling in POOLINGS, f"must be one of {POOLINGS}")
@@ -58,8 +62,18 @@ class LstmConfig:
             self.wordpieces is None or not self.pretrained_vectors,
             "and pretrained_vectors are two sources of embeddings: set one",
         )
+        _require(
+            "lexicon_dims",
+            not (self.lexicon_dims and self.wordpieces),
+            "needs words: the lexicon does not apply to wordpieces",
+        )
         _require("max_len", self.max_len is None or self.max_len >= 1, "must be >= 1 or None")
         _require("max_len_percentile", 0 < self.max_len_percentile <= 100, "must be in (0, 100]")
+
+    @property
+    def embedding_width(self) -> int:
+        """Columns of the embedding matrix: the vectors and the lexicon's."""
+        return self.embedding_dim + self.lexicon_dims
 
     @classmethod
     def seed_architecture(cls, **overrides: Any) -> LstmConfig:

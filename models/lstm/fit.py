@@ -14,6 +14,7 @@ import numpy as np
 
 from models.lstm.config import LstmConfig
 from models.lstm.embeddings import embedding_matrix, load_keyed_vectors, train_word2vec
+from models.lstm.lexicon_prior import token_valences, with_lexicon
 from models.lstm.subwords import WordPieces, from_checkpoint
 from models.lstm.vocab import Vocabulary
 from models.preprocessing import Preprocessor
@@ -87,6 +88,8 @@ def train(
     val_tokens = preprocessor.tokenize_many(val_split[0])
     if start is None:
         vocab, embedding, pretrained_words = _vocabulary_and_embeddings(config, train_tokens)
+        if config.lexicon_dims:
+            vocab, embedding = _with_lexicon(config, preprocessor, vocab, embedding)
         max_len = sequence_length(config, vocab.lengths(train_tokens))
         initial: np.ndarray | dict[str, np.ndarray] = embedding
     else:
@@ -125,6 +128,16 @@ def _vocabulary_and_embeddings(
         return pieces, _stored(config, matrix), len(pieces)
     vocab = Vocabulary.build(token_lists, config.min_count, config.max_vocab)
     return vocab, *_word2vec_embeddings(config, vocab, token_lists)
+
+
+def _with_lexicon(
+    config: LstmConfig, preprocessor: Preprocessor, vocab: TokenIds, embedding: np.ndarray
+) -> tuple[Vocabulary, np.ndarray]:
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError("the lexicon prior needs a word vocabulary")
+    valences = token_valences(preprocessor)
+    vocab, embedding = with_lexicon(vocab, embedding, valences, config.lexicon_dims, config.seed)
+    return vocab, _stored(config, embedding)
 
 
 def _word2vec_embeddings(

@@ -36,7 +36,7 @@ def build_network(config: Any, vocab_size: int) -> keras.Model:
     token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     x = layers.Embedding(
         vocab_size,
-        config.embedding_dim,
+        config.embedding_width,
         mask_zero=True,
         trainable=config.trainable_embeddings,
         name="embedding",
