@@ -6,7 +6,8 @@ the base corpus's train split plus the labels before `train_until`, weighted as 
 weighs them (a base tweet 0.2, a label `0.5 ** (age / 2 days)`, classes balanced), then
 a VADER blend (`models.blend.LexiconBlend`) fitted on the validation split (3/4 of the
 weight) and the labels (1/4, scored out of fold), each class-balanced. `--base lstm`: the
-BiLSTM on the same data, its blend on request (`BLENDED`).
+BiLSTM on the same data with VADER's valences in its embeddings (`LSTM_LEXICON_DIMS`),
+its blend on request (`BLENDED`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from training.teacher_scores import TeacherScores
 WEIGHTING = dataset.Weighting(half_life_days=2.0, base_weight=0.2, balance="weights")
 #: Whether each base is served with the VADER blend unless asked otherwise.
 BLENDED = {"tfidf": True, "lstm": False}
+LSTM_LEXICON_DIMS = 8  # the BiLSTM's embedding columns of VADER valences (LstmConfig)
 BASES = tuple(BLENDED)
 
 
@@ -63,6 +65,7 @@ class ChampionOptions:
     base_kind: str = "tfidf"  # or "lstm" (Recipe, BASES)
     lstm_epochs: int | None = None
     blend: bool | None = None  # None: the base's default (BLENDED)
+    lstm_lexicon_dims: int = LSTM_LEXICON_DIMS
 
     def __post_init__(self) -> None:
         if self.base_kind not in BASES:
@@ -86,6 +89,7 @@ class Recipe:
     base_kind: str = "tfidf"  # or "lstm"
     lstm_epochs: int | None = None  # None: the BiLSTM's default (early stopping)
     blend: bool | None = None  # the VADER blend; None: the base's default (BLENDED)
+    lstm_lexicon_dims: int = LSTM_LEXICON_DIMS  # 0: no lexicon columns
 
     @property
     def blended(self) -> bool:
@@ -93,7 +97,10 @@ class Recipe:
 
     @property
     def name(self) -> str:
-        base = f"{self.base_kind}+labels(weighted)" + ("+distilled" if self.teacher else "")
+        kind = self.base_kind
+        if kind == "lstm" and self.lstm_lexicon_dims:
+            kind += "(lexicon)"
+        base = f"{kind}+labels(weighted)" + ("+distilled" if self.teacher else "")
         return base + "+vader-blend(val+labels-oof)" if self.blended else base
 
 
@@ -147,7 +154,7 @@ def _fit_lstm(
     from models.lstm.config import LstmConfig
     from models.lstm.model import LstmModel
 
-    config = LstmConfig(seed=seed)
+    config = LstmConfig(seed=seed, lexicon_dims=recipe.lstm_lexicon_dims)
     if recipe.lstm_epochs is not None:
         config = replace(config, max_epochs=recipe.lstm_epochs)
     model = LstmModel(config)
@@ -211,7 +218,12 @@ def _recipe(options: ChampionOptions) -> Recipe:
     if options.teacher_scores is not None:
         teacher = TeacherScores.load(options.teacher_scores)
     return Recipe(
-        options.label_share, teacher, options.base_kind, options.lstm_epochs, options.blend
+        options.label_share,
+        teacher,
+        options.base_kind,
+        options.lstm_epochs,
+        options.blend,
+        options.lstm_lexicon_dims,
     )
 
 

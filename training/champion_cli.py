@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -51,6 +51,12 @@ def champion(
     lstm_epochs: Annotated[
         int | None, typer.Option(min=1, help="BiLSTM: at most this many epochs.")
     ] = None,
+    lexicon_dims: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="BiLSTM: embedding columns of VADER's valences (default 8; 0: none)."
+        ),
+    ] = None,
     blend: Annotated[
         bool | None,
         typer.Option(
@@ -96,7 +102,7 @@ def champion(
         base_kind=base,
         lstm_epochs=lstm_epochs,
         blend=blend,
-        **({} if label_share is None else {"label_share": label_share}),
+        **_given(label_share=label_share, lstm_lexicon_dims=lexicon_dims),
     )
     result = train_champion(settings, options)
     for key, value in result.metrics.items():
@@ -114,3 +120,8 @@ def champion(
 
 def register(app: typer.Typer) -> None:
     app.command()(champion)
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    """The options a user set: the others keep `ChampionOptions`' defaults."""
+    return {name: value for name, value in options.items() if value is not None}

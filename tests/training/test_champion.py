@@ -117,10 +117,12 @@ def test_lstm_base_distilled_from_saved_teacher_scores_and_blended(
     ).output  # fmt: skip
     assert f"{name}: version 1 (challenger)" in output
     version = registry.client(Settings()).get_model_version(name, "1")
-    assert version.tags["recipe"] == "lstm+labels(weighted)+distilled+vader-blend(val+labels-oof)"
+    recipe = "lstm(lexicon)+labels(weighted)+distilled+vader-blend(val+labels-oof)"
+    assert version.tags["recipe"] == recipe
     assert version.tags["distilled_from"] == str(scores)
     served = load_served(Settings(model_uri=f"models:/{name}/1", score_in_subprocess=False))
     assert served.model.kind == "blend" and served.model.base.kind == "lstm"
+    assert served.model.base.config.lexicon_dims == 8  # VADER's valences in its embeddings
     run = registry.client(Settings()).get_run(str(version.run_id))
     assert run.data.metrics["recent_roc_auc"] > 0.7  # the airline labels were learned
     assert float(run.data.params["blend.base_logit"]) > 0  # the BiLSTM's score is trusted
@@ -128,7 +130,8 @@ def test_lstm_base_distilled_from_saved_teacher_scores_and_blended(
 
 def test_each_base_has_its_default_blend() -> None:
     assert Recipe().name == RECIPE == "tfidf+labels(weighted)+vader-blend(val+labels-oof)"
-    assert Recipe(base_kind="lstm").name == "lstm+labels(weighted)"
+    assert Recipe(base_kind="lstm").name == "lstm(lexicon)+labels(weighted)"
+    assert Recipe(base_kind="lstm", lstm_lexicon_dims=0).name == "lstm+labels(weighted)"
     assert Recipe(base_kind="tfidf", blend=False).name == "tfidf+labels(weighted)"
 
 
@@ -138,3 +141,10 @@ def test_unknown_base_is_refused(cli: Callable[..., Result]) -> None:
         "--base", "forest", "--no-gate", expect=1,
     )  # fmt: skip
     assert "expected one of tfidf, lstm" in repr(result.exception)
+
+
+def test_options_left_unset_keep_the_recipe_defaults() -> None:
+    from training.champion_cli import _given
+
+    # 0 is a choice (`--lexicon-dims 0`: v3's recipe), only None means "not given"
+    assert _given(label_share=None, lstm_lexicon_dims=0) == {"lstm_lexicon_dims": 0}
