@@ -6,8 +6,8 @@ the base corpus's train split plus the labels before `train_until`, weighted as 
 weighs them (a base tweet 0.2, a label `0.5 ** (age / 2 days)`, classes balanced), then
 a VADER blend (`models.blend.LexiconBlend`) fitted on the validation split (3/4 of the
 weight) and the labels (1/4, scored out of fold), each class-balanced. `--base lstm`: the
-BiLSTM on the same data with VADER's valences in its embeddings (`LSTM_LEXICON_DIMS`),
-its blend on request (`BLENDED`).
+BiLSTM on the same data with VADER's valences in its embeddings (the lexicon lever's
+`LEXICON_DIMS` columns), its blend on request (`BLENDED`).
 """
 
 from __future__ import annotations
@@ -38,13 +38,12 @@ from training.loop import dataset
 from training.loop import labels as label_rows
 from training.loop.distillation import distilled_targets
 from training.loop.gate import GateOptions, GateResult, gate
-from training.quality_levers import BASE_CONFIG, OOF_FOLDS
+from training.quality_levers import BASE_CONFIG, LEXICON_DIMS, OOF_FOLDS
 from training.teacher_scores import TeacherScores
 
 WEIGHTING = dataset.Weighting(half_life_days=2.0, base_weight=0.2, balance="weights")
 #: Whether each base is served with the VADER blend unless asked otherwise.
 BLENDED = {"tfidf": True, "lstm": False}
-LSTM_LEXICON_DIMS = 8  # the BiLSTM's embedding columns of VADER valences (LstmConfig)
 BASES = tuple(BLENDED)
 
 
@@ -65,7 +64,7 @@ class ChampionOptions:
     base_kind: str = "tfidf"  # or "lstm" (Recipe, BASES)
     lstm_epochs: int | None = None
     blend: bool | None = None  # None: the base's default (BLENDED)
-    lstm_lexicon_dims: int = LSTM_LEXICON_DIMS
+    lstm_lexicon_dims: int = LEXICON_DIMS
 
     def __post_init__(self) -> None:
         if self.base_kind not in BASES:
@@ -89,7 +88,7 @@ class Recipe:
     base_kind: str = "tfidf"  # or "lstm"
     lstm_epochs: int | None = None  # None: the BiLSTM's default (early stopping)
     blend: bool | None = None  # the VADER blend; None: the base's default (BLENDED)
-    lstm_lexicon_dims: int = LSTM_LEXICON_DIMS  # 0: no lexicon columns
+    lstm_lexicon_dims: int = LEXICON_DIMS  # 0: no lexicon columns
 
     @property
     def blended(self) -> bool:
