@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -106,7 +107,45 @@ _EMOJIS = {
     "😱": "shocked",
     "😴": "sleepy",
 }
-_EMOJI_RE = re.compile("|".join(re.escape(e) for e in sorted(_EMOJIS, key=len, reverse=True)))
+# Every other emoji becomes the words of its Unicode name, less the words that only say it
+# is a picture: "🥳" -> "partying", "💙" -> "blue heart". Flags, skin tones and joiners say
+# nothing of sentiment and become nothing.
+_PICTOGRAPHS = "\u200d\ufe0e\ufe0f\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
+_SILENT = re.compile("[\u200d\ufe0e\ufe0f\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff]")
+_NAME_FILLERS = frozenset(
+    {"a", "and", "black", "face", "heavy", "large", "medium", "of", "sign", "small"}
+    | {"squared", "symbol", "the", "white", "with"}
+)
+MAX_EMOJI_NAME_WORDS = 4
+# Emojis named per tweet; later ones become spaces, so that a tweet of emojis cannot grow
+# tens of times longer on its way to the tokenizer.
+MAX_NAMED_EMOJIS = 50
+_EMOJI_RE = re.compile(
+    "|".join(re.escape(e) for e in sorted(_EMOJIS, key=len, reverse=True)) + f"|[{_PICTOGRAPHS}]"
+)
+
+
+@lru_cache(maxsize=4096)
+def emoji_words(emoji: str) -> str:
+    """The word(s) one emoji (or joiner, flag letter, skin tone) stands for; "" for none."""
+    if emoji in _EMOJIS:
+        return _EMOJIS[emoji]
+    if _SILENT.fullmatch(emoji):
+        return ""
+    name = unicodedata.name(emoji, "").lower()
+    words = [w for w in re.split(r"[\s-]+", name) if w and w not in _NAME_FILLERS]
+    return " ".join(words[:MAX_EMOJI_NAME_WORDS])
+
+
+def _name_emojis(text: str) -> str:
+    named = 0
+
+    def words(match: re.Match[str]) -> str:
+        nonlocal named
+        named += 1
+        return f" {emoji_words(match.group(0))} " if named <= MAX_NAMED_EMOJIS else " "
+
+    return _EMOJI_RE.sub(words, text)
 
 
 def _split_hashtag(match: re.Match[str]) -> str:
@@ -119,7 +158,7 @@ def clean_tweet(text: str) -> str:
     text = _URL.sub(f" {URL_TOKEN} ", text)
     text = MENTION.sub(f" {USER_TOKEN} ", text)
     text = HASHTAG.sub(_split_hashtag, text)
-    text = _EMOJI_RE.sub(lambda m: f" {_EMOJIS[m.group(0)]} ", text)
+    text = _name_emojis(text)
     text = text.lower()
     text = _ELONGATION.sub(r"\1\1", text)
     text = _NUMBER.sub(f" {NUMBER_TOKEN} ", text)

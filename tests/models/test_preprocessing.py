@@ -5,9 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from models.preprocessing import (
     _EMOTICONS,
+    _PICTOGRAPHS,
+    MAX_EMOJI_NAME_WORDS,
+    MAX_NAMED_EMOJIS,
     MAX_RUN_CHARS,
     NUMBER_TOKEN,
     UNTIMED_MAX_CHARS,
@@ -17,6 +22,7 @@ from models.preprocessing import (
     PreprocessConfig,
     Preprocessor,
     clean_tweet,
+    emoji_words,
     tweet_terms,
 )
 from tests.conftest import labelled_sample
@@ -34,6 +40,12 @@ from tests.conftest import labelled_sample
         ("flight 714 at 10:30", f"flight {NUMBER_TOKEN} at {NUMBER_TOKEN}"),
         ("fish &amp; chips &quot;meh&quot;", 'fish & chips "meh"'),
         ("I ❤️ this 😡", "i love this angry"),
+        # emojis without a word of ours: their Unicode name, less "face", "sign", ...
+        ("💙 thanks", "blue heart thanks"),
+        ("🆘 stuck in ORD 😩", "sos stuck in ord tired"),
+        ("😜", "stuck out tongue winking"),  # "face with stuck-out tongue and winking eye"
+        ("👨‍👩‍👧 trip", "man woman girl trip"),  # joined by zero-width joiners
+        ("👍🏽 🇺🇸", "good"),  # skin tones and flag letters say nothing
         ("  many   spaces\there ", "many spaces here"),
     ],
 )
@@ -45,6 +57,41 @@ def test_clean_tweet_is_idempotent() -> None:
     for text in ["@bob LOOOOVE #GreatCrew :) http://x.co 42", "@#glued #@glued"]:
         once = clean_tweet(text)
         assert clean_tweet(once) == once, text
+
+
+_PICTOGRAPH = re.compile(f"[{_PICTOGRAPHS}]")
+_EMOJI_BLOCK_CHARS = [chr(c) for c in range(0x1F000, 0x1FB00)] + [
+    chr(c) for c in range(0x2600, 0x27C0)
+]
+
+
+def test_every_emoji_becomes_a_few_plain_words_or_nothing() -> None:
+    named = [emoji_words(char) for char in _EMOJI_BLOCK_CHARS]
+    words = rf"[a-z0-9]+( [a-z0-9]+){{0,{MAX_EMOJI_NAME_WORDS - 1}}}"
+    assert all(name == "" or re.fullmatch(words, name) for name in named)
+    assert sum(name != "" for name in named) > 2_000
+
+
+def test_a_tweet_of_emojis_stays_short() -> None:
+    tokens = Preprocessor().tokenize("🔄😜" * 5_000)  # names of 4 words each, 10,000 of them
+    assert tokens[:8] == [
+        "anticlockwise",
+        "downwards",
+        "upwards",
+        "open",
+        "stuck",
+        "out",
+        "tongue",
+        "winking",
+    ]
+    assert len(tokens) == MAX_NAMED_EMOJIS * MAX_EMOJI_NAME_WORDS
+
+
+@given(st.text(st.sampled_from(["a", "b", " ", "#", "@", *_EMOJI_BLOCK_CHARS[::37], "\u200d"])))
+def test_cleaned_tweets_hold_no_pictographs_and_clean_again_to_themselves(text: str) -> None:
+    cleaned = clean_tweet(text)
+    assert not _PICTOGRAPH.search(cleaned)
+    assert clean_tweet(cleaned) == cleaned
 
 
 def test_clean_tweet_is_not_cached() -> None:
