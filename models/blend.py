@@ -38,12 +38,14 @@ def blend_features(base_scores: np.ndarray, texts: Sequence[str]) -> np.ndarray:
 @dataclass(frozen=True)
 class BlendSource:
     """Labelled texts to fit a blend on, the base's scores of them, and their share of the
-    fit's weight (classes are balanced within each source)."""
+    fit's weight (classes are balanced within the source unless `balanced` is False: then it
+    keeps its own prior)."""
 
     texts: Sequence[str]
     labels: np.ndarray
     base_scores: np.ndarray
     share: float
+    balanced: bool = True
 
 
 class LexiconBlend:
@@ -80,14 +82,14 @@ class LexiconBlend:
         return {}
 
     def fit_sources(self, sources: Sequence[BlendSource]) -> None:
-        """Fit on several sources at once, each class-balanced and carrying its share."""
+        """Fit on several sources at once, each carrying its share."""
         used = [source for source in sources if len(source.texts) and source.share > 0]
         labels = np.concatenate([np.asarray(source.labels) for source in used])
         shares = [(len(source.texts), source.share) for source in used]
         self.fit(
             [text for source in used for text in source.texts],
             labels,
-            source_balanced_weights(labels, shares),
+            source_balanced_weights(labels, shares, [source.balanced for source in used]),
             np.concatenate([source.base_scores for source in used]),
         )
 

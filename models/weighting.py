@@ -66,17 +66,22 @@ def weighted_counts(labels: np.ndarray, weights: np.ndarray) -> dict[int, float]
     return {int(c): float(np.asarray(weights)[labels == c].sum()) for c in np.unique(labels)}
 
 
-def source_balanced_weights(labels: np.ndarray, shares: list[tuple[int, float]]) -> np.ndarray:
+def source_balanced_weights(
+    labels: np.ndarray, shares: list[tuple[int, float]], balanced: list[bool] | None = None
+) -> np.ndarray:
     """Weights for rows that come in consecutive blocks from several sources, given as
-    (block length, share): within a block classes weigh the same, and each block carries
-    its share of the total weight (mean weight 1 overall)."""
+    (block length, share): within a block classes weigh the same (unless that block's
+    `balanced` is False: then its rows do), and each block carries its share of the total
+    weight (mean weight 1 overall)."""
     labels = np.asarray(labels)
     if sum(n for n, _ in shares) != len(labels):
         raise ValueError("the blocks' lengths must add up to the number of labels")
+    balanced = balanced or [True] * len(shares)
     total = sum(share for _, share in shares)
     weights, start = [], 0
-    for n, share in shares:
-        block = balanced_weights(labels[start : start + n])
+    for (n, share), classes_even in zip(shares, balanced, strict=True):
+        rows = labels[start : start + n]
+        block = balanced_weights(rows) if classes_even else np.ones(n)
         weights.append(block / block.sum() * share / total * len(labels))
         start += n
     return np.concatenate(weights)

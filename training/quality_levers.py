@@ -169,8 +169,14 @@ def in_domain_weighted_blend(d: LeverData) -> Fitted:
     return blend, params | blend_params
 
 
-def _airline_oof_scores(d: LeverData, fit: Callable[[LeverData], SentimentModel]) -> np.ndarray:
-    """Each feedback-day tweet scored by a base (`fit` on the rest) that did not see it."""
+def _airline_oof_scores(
+    d: LeverData, fit: Callable[[LeverData], SentimentModel], name: str = ""
+) -> np.ndarray:
+    """Each feedback-day tweet scored by a base (`fit` on the rest) that did not see it;
+    computed once per run's data when named."""
+    key = (f"oof:{name}", id(d))
+    if name and key in _OOF:
+        return _OOF[key][1]
     fold = np.random.default_rng(d.seed).integers(0, OOF_FOLDS, len(d.feedback))
     scores = np.empty(len(d.feedback))
     for k in range(OOF_FOLDS):
@@ -178,7 +184,12 @@ def _airline_oof_scores(d: LeverData, fit: Callable[[LeverData], SentimentModel]
         days = [d.feedback_days[i] for i in kept]
         base = fit(replace(d, feedback=d.feedback.take(kept), feedback_days=days))
         scores[held] = base.predict_proba([d.feedback.texts[i] for i in held])
+    if name:
+        _OOF[key] = (d, scores)
     return scores
+
+
+_OOF: dict[tuple[str, int], tuple[LeverData, np.ndarray]] = {}
 
 
 def _fit_in_domain_weighted(d: LeverData) -> SentimentModel:
@@ -187,27 +198,40 @@ def _fit_in_domain_weighted(d: LeverData) -> SentimentModel:
 
 
 def _blend_both(
-    d: LeverData, model: SentimentModel, fit: Callable[[LeverData], SentimentModel]
+    d: LeverData,
+    model: SentimentModel,
+    fit: Callable[[LeverData], SentimentModel],
+    name: str = "",
+    airline_prior: bool = False,
 ) -> Fitted:
     """`model` blended on the validation split *and* the feedback days (base scores out of
-    fold, from `fit`), each source class-balanced: VADER gets the weight people's labels
-    give it, without the airline's negative prior."""
+    fold, from `fit`): VADER gets the weight people's labels give it. Each source is
+    class-balanced, unless `airline_prior`: the feedback days then keep the airline's
+    negative prior."""
     val, feedback, share = d.splits.val, d.feedback, LABEL_SHARE
+    oof = _airline_oof_scores(d, fit, name)
     blend = LexiconBlend(model)
     blend.fit_sources(
         [
             BlendSource(val.texts, val.labels, model.predict_proba(val.texts), 1 - share),
-            BlendSource(feedback.texts, feedback.labels, _airline_oof_scores(d, fit), share),
+            BlendSource(feedback.texts, feedback.labels, oof, share, not airline_prior),
         ]
     )
     weights = {f"w_{k}": v for k, v in blend.weights().items()}
-    on = {"blend_fitted_on": "s140 val + airline feedback (out of fold), balanced"}
+    prior = "airline's own prior" if airline_prior else "balanced"
+    on = {"blend_fitted_on": f"s140 val + airline feedback (out of fold), {prior}"}
     return blend, on | weights | {"label_share": share}
 
 
 def in_domain_weighted_blend_both(d: LeverData) -> Fitted:
     model, params = in_domain_weighted(d)
-    blend, blend_params = _blend_both(d, model, _fit_in_domain_weighted)
+    blend, blend_params = _blend_both(d, model, _fit_in_domain_weighted, "tfidf")
+    return blend, params | blend_params
+
+
+def in_domain_weighted_blend_prior(d: LeverData) -> Fitted:
+    model, params = in_domain_weighted(d)
+    blend, blend_params = _blend_both(d, model, _fit_in_domain_weighted, "tfidf", True)
     return blend, params | blend_params
 
 
@@ -449,6 +473,29 @@ def lstm_lexicon_distilled(d: LeverData) -> Fitted:
     return model, {"hard_share": DISTIL_HARD_SHARE, "lexicon_dims": LEXICON_DIMS}
 
 
+def _fit_lstm_lexicon(d: LeverData) -> SentimentModel:
+    return _fit_lstm_full(d, False, lexicon_dims=LEXICON_DIMS)
+
+
+def lstm_lexicon(d: LeverData) -> Fitted:
+    """The recipe with VADER's valence columns, without a teacher (`champion --base lstm`
+    when no teacher's scores are given)."""
+    model = _once("lstm-lexicon", d, lambda: _fit_lstm_lexicon(d))
+    return model, {"lexicon_dims": LEXICON_DIMS}
+
+
+def lstm_lexicon_blend_both(d: LeverData) -> Fitted:
+    model, params = lstm_lexicon(d)
+    blend, blend_params = _blend_both(d, model, _fit_lstm_lexicon, "lstm-lexicon")
+    return blend, params | blend_params
+
+
+def lstm_lexicon_blend_prior(d: LeverData) -> Fitted:
+    model, params = lstm_lexicon(d)
+    blend, blend_params = _blend_both(d, model, _fit_lstm_lexicon, "lstm-lexicon", True)
+    return blend, params | blend_params
+
+
 def lstm_full_distilled_blend(d: LeverData) -> Fitted:
     model, params = lstm_full_distilled(d)
     blend, blend_params = _blend(model, d.splits.val, "s140 val")
@@ -475,6 +522,7 @@ LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     "tfidf+airline(weighted)": in_domain_weighted,
     "tfidf+airline(weighted)+vader-blend(val)": in_domain_weighted_blend,
     "tfidf+airline(weighted)+vader-blend(val+airline-oof)": in_domain_weighted_blend_both,
+    "tfidf+airline(weighted)+vader-blend(val+airline-oof,prior)": in_domain_weighted_blend_prior,
     "tfidf+airline(weighted)+distilled": distilled_in_domain,
     "tfidf+airline(weighted)+distilled+vader-blend(val+airline-oof)": (
         distilled_in_domain_blend_both
@@ -495,6 +543,11 @@ LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     ),
     "lstm(wordpieces)+airline(weighted)+distilled": lstm_wordpieces_distilled,
     "lstm(lexicon)+airline(weighted)+distilled": lstm_lexicon_distilled,
+    "lstm(lexicon)+airline(weighted)": lstm_lexicon,
+    "lstm(lexicon)+airline(weighted)+vader-blend(val+airline-oof)": lstm_lexicon_blend_both,
+    "lstm(lexicon)+airline(weighted)+vader-blend(val+airline-oof,prior)": (
+        lstm_lexicon_blend_prior
+    ),
     "transformer-quick": transformer_quick,
     "lstm-quick+distilled": lstm_distilled,
 }

@@ -84,3 +84,27 @@ def test_a_source_where_the_lexicon_is_right_raises_its_weight(
         )
         compound_weight[share] = model.weights()["compound"]
     assert compound_weight[0.5] > compound_weight[0.0] + 1.0
+
+
+def test_a_source_that_keeps_its_prior_moves_the_bias_toward_it(
+    sample_splits: Splits, small_tfidf: TfidfModel
+) -> None:
+    """Labels 3 to 1 negative: balanced, the blend's bias ignores that prior; kept, it
+    leans negative."""
+    from models.blend import BlendSource
+
+    val = sample_splits.val
+    texts = sample_splits.test.texts[:400]
+    labels = (np.arange(len(texts)) % 4 == 0).astype(int)
+    flat = np.full(len(texts), 0.5)
+    bias = {}
+    for balanced in (True, False):
+        model = LexiconBlend(small_tfidf)
+        model.fit_sources(
+            [
+                BlendSource(val.texts, val.labels, small_tfidf.predict_proba(val.texts), 0.5),
+                BlendSource(texts, labels, flat, 0.5, balanced),
+            ]
+        )
+        bias[balanced] = model.weights()["bias"]
+    assert bias[False] < bias[True] - 0.3

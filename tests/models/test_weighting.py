@@ -63,6 +63,15 @@ def test_source_blocks_carry_their_share_with_classes_balanced() -> None:
         assert block[y == 0].sum() == pytest.approx(block[y == 1].sum())
 
 
+def test_an_unbalanced_source_keeps_its_prior_and_its_share() -> None:
+    labels = np.array([0, 1, 1, 1, 0, 0, 0, 1])
+    weights = weighting.source_balanced_weights(labels, [(4, 0.5), (4, 0.5)], [True, False])
+    a, b = weights[:4], weights[4:]
+    assert a.sum() == pytest.approx(b.sum())
+    assert a[labels[:4] == 0].sum() == pytest.approx(a[labels[:4] == 1].sum())
+    assert np.allclose(b, b[0])  # the second block's three negatives outweigh its positive
+
+
 def test_source_blocks_must_cover_the_labels() -> None:
     with pytest.raises(ValueError, match="add up"):
         weighting.source_balanced_weights(np.array([0, 1, 1]), [(2, 1.0)])

@@ -42,3 +42,28 @@ def test_unknown_lever_is_named(tmp_path: Path) -> None:
     options = QualityOptions(SAMPLE, SAMPLE, f"sqlite:///{tmp_path}/q.db", ("nope",))
     with pytest.raises(ValueError, match="nope"):
         run_levers(options)
+
+
+def test_two_source_blends_share_their_out_of_fold_fits_and_differ_in_prior(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Balanced, the feedback days leave the blend's bias alone; with the airline's own
+    prior (three negatives to one positive) it leans negative. The base and its two folds
+    are fitted once for both levers."""
+    from training import quality_levers
+
+    fits = []
+    real_fit = quality_levers._fit_in_domain_weighted
+
+    def counted(d: quality_levers.LeverData) -> object:
+        fits.append(len(d.feedback))
+        return real_fit(d)
+
+    monkeypatch.setattr(quality_levers, "_fit_in_domain_weighted", counted)
+    both = "tfidf+airline(weighted)+vader-blend(val+airline-oof)"
+    levers = (both, "tfidf+airline(weighted)+vader-blend(val+airline-oof,prior)")
+    run_levers(QualityOptions(SAMPLE, AIRLINE_DATA, f"sqlite:///{tmp_path}/q.db", levers))
+    assert len(fits) == 1 + quality_levers.OOF_FOLDS
+    runs = mlflow.search_runs(experiment_names=[EXPERIMENT], output_format="list")
+    bias = {run.info.run_name: float(run.data.params["w_bias"]) for run in runs}
+    assert bias[levers[1]] < bias[both] - 0.05
