@@ -465,12 +465,22 @@ def lstm_wordpieces_distilled(d: LeverData) -> Fitted:
     return model, {"hard_share": DISTIL_HARD_SHARE, "wordpieces": DEFAULT_CHECKPOINT}
 
 
+def _fit_lstm_lexicon_distilled(d: LeverData) -> SentimentModel:
+    return _fit_lstm_full(d, True, lexicon_dims=LEXICON_DIMS)
+
+
 def lstm_lexicon_distilled(d: LeverData) -> Fitted:
     """The distilled recipe with VADER's valences as extra embedding columns, the
     lexicon's words in the vocabulary."""
-    fit = lambda: _fit_lstm_full(d, True, lexicon_dims=LEXICON_DIMS)  # noqa: E731
-    model = _once("lstm-lexicon+distilled", d, fit)
+    model = _once("lstm-lexicon+distilled", d, lambda: _fit_lstm_lexicon_distilled(d))
     return model, {"hard_share": DISTIL_HARD_SHARE, "lexicon_dims": LEXICON_DIMS}
+
+
+def lstm_lexicon_distilled_blend(d: LeverData, airline_prior: bool) -> Fitted:
+    model, params = lstm_lexicon_distilled(d)
+    fit, name = _fit_lstm_lexicon_distilled, "lstm-lexicon+distilled"
+    blend, blend_params = _blend_both(d, model, fit, name, airline_prior)
+    return blend, params | blend_params
 
 
 def _fit_lstm_lexicon(d: LeverData) -> SentimentModel:
@@ -543,6 +553,12 @@ LEVERS: dict[str, Callable[[LeverData], Fitted]] = {
     ),
     "lstm(wordpieces)+airline(weighted)+distilled": lstm_wordpieces_distilled,
     "lstm(lexicon)+airline(weighted)+distilled": lstm_lexicon_distilled,
+    "lstm(lexicon)+airline(weighted)+distilled+vader-blend(val+airline-oof)": (
+        lambda d: lstm_lexicon_distilled_blend(d, False)
+    ),
+    "lstm(lexicon)+airline(weighted)+distilled+vader-blend(val+airline-oof,prior)": (
+        lambda d: lstm_lexicon_distilled_blend(d, True)
+    ),
     "lstm(lexicon)+airline(weighted)": lstm_lexicon,
     "lstm(lexicon)+airline(weighted)+vader-blend(val+airline-oof)": lstm_lexicon_blend_both,
     "lstm(lexicon)+airline(weighted)+vader-blend(val+airline-oof,prior)": (
