@@ -38,7 +38,7 @@ from training.loop import dataset
 from training.loop import labels as label_rows
 from training.loop.distillation import distilled_targets
 from training.loop.gate import GateOptions, GateResult, gate
-from training.quality_levers import BASE_CONFIG, LEXICON_DIMS, OOF_FOLDS
+from training.quality.data import BASE_CONFIG, LEXICON_DIMS, OOF_FOLDS
 from training.teacher_scores import TeacherScores
 
 WEIGHTING = dataset.Weighting(half_life_days=2.0, base_weight=0.2, balance="weights")

@@ -175,7 +175,7 @@ def quality(
     ] = None,
 ) -> None:
     """Dev protocol: each lever on the split, airline judge days and behavioural suite."""
-    from training.quality import QualityOptions, run_levers, table
+    from training.quality.job import QualityOptions, run_levers, table
 
     store.mkdir(parents=True, exist_ok=True)
     uri = f"sqlite:///{store.resolve()}/mlflow.db"

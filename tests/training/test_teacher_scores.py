@@ -13,18 +13,19 @@ from models.data import LabelledTexts
 from models.devsets import AIRLINE_DATA
 from models.tfidf import TfidfModel
 from tests.training.conftest import SAMPLE, contrary_teacher_for
-from training import quality_levers
-from training.quality import QualityOptions, load_inputs
+from training.quality.data import LeverData
+from training.quality.job import QualityOptions, load_inputs
+from training.quality.tfidf_levers import distilled_in_domain, in_domain_weighted
 from training.teacher_scores import TeacherScores
 
 
 @pytest.fixture(scope="module")
-def lever_data() -> quality_levers.LeverData:
+def lever_data() -> LeverData:
     return load_inputs(QualityOptions(SAMPLE, AIRLINE_DATA, "sqlite://"))[0]
 
 
 @pytest.fixture(scope="module")
-def contrary_teacher(lever_data: quality_levers.LeverData) -> TfidfModel:
+def contrary_teacher(lever_data: LeverData) -> TfidfModel:
     return contrary_teacher_for(lever_data.splits.train.texts, lever_data.splits.train.labels)
 
 
@@ -44,19 +45,19 @@ def test_scores_round_trip_and_missing_texts_fail(
         loaded.predict_proba(["great flight", "never scored"])
 
 
-def test_distilled_lever_needs_a_teacher(lever_data: quality_levers.LeverData) -> None:
+def test_distilled_lever_needs_a_teacher(lever_data: LeverData) -> None:
     with pytest.raises(ValueError, match="teacher-scores"):
-        quality_levers.distilled_in_domain(lever_data)
+        distilled_in_domain(lever_data)
 
 
 def test_distilled_student_moves_towards_the_teacher(
-    lever_data: quality_levers.LeverData, contrary_teacher: TfidfModel
+    lever_data: LeverData, contrary_teacher: TfidfModel
 ) -> None:
     train = lever_data.splits.train
     scored = TeacherScores.score(contrary_teacher, train.texts, "contrary")
     data = replace(lever_data, teacher=scored)
-    student = quality_levers.distilled_in_domain(data)[0]
-    plain = quality_levers.in_domain_weighted(data)[0]
+    student = distilled_in_domain(data)[0]
+    plain = in_domain_weighted(data)[0]
     test: LabelledTexts = lever_data.splits.test
     teacher = contrary_teacher.predict_proba(test.texts)
     follows = np.corrcoef(student.predict_proba(test.texts), teacher)[0, 1]

@@ -13,7 +13,7 @@ from models.lstm.model import LstmConfig, LstmModel
 from models.splits import stratified_sample
 from models.tfidf import TfidfModel
 from tests.training.conftest import contrary_teacher_for
-from training.quality_levers import distillation_targets
+from training.quality.lstm_levers import distillation_targets
 
 TINY = LstmConfig(
     embedding_dim=16, lstm_units=8, max_epochs=4, w2v_epochs=1, batch_size=16, learning_rate=1e-2

@@ -1,6 +1,6 @@
 """The dev-protocol job: fit each lever, score it on every proxy, one MLflow run per lever.
 
-Proxies and tables come from `models.proxies`, recipes from `training.quality_levers`.
+Proxies and tables come from `models.proxies`, recipes from `training.quality.levers`.
 Runs go to their own tracking store (default `var/quality/mlflow.db`), never the registry.
 """
 
@@ -22,7 +22,8 @@ from models.proxies import Proxies, evaluate, flat_metrics, markdown_table
 from models.splits import fingerprint
 from training import tracking
 from training.jobs import prepare_splits
-from training.quality_levers import DEFAULT_LEVERS, LEVERS, LeverData
+from training.quality.data import LeverData
+from training.quality.levers import DEFAULT_LEVERS, LEVERS
 
 EXPERIMENT = "air-paradis-quality"
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import mlflow
+import numpy as np
 import pytest
 
 from models.devsets import AIRLINE_DATA, behavioural_suite
 from models.evaluation import quality
 from models.kinds import load_model
 from tests.training.conftest import SAMPLE
-from training.quality import EXPERIMENT, QualityOptions, run_levers, table
+from training.quality import tfidf_levers
+from training.quality.data import OOF_FOLDS
+from training.quality.job import EXPERIMENT, QualityOptions, run_levers, table
 
 
 def test_levers_run_log_and_tabulate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,20 +54,18 @@ def test_two_source_blends_share_their_out_of_fold_fits_and_differ_in_prior(
     """Balanced, the feedback days leave the blend's bias alone; with the airline's own
     prior (three negatives to one positive) it leans negative. The base and its two folds
     are fitted once for both levers."""
-    from training import quality_levers
-
     fits = []
-    real_fit = quality_levers._fit_in_domain_weighted
+    real_fit = tfidf_levers.fit_tfidf
 
-    def counted(d: quality_levers.LeverData) -> object:
-        fits.append(len(d.feedback))
-        return real_fit(d)
+    def counted(texts: Sequence[str], labels: np.ndarray, weight: np.ndarray | None) -> object:
+        fits.append(len(texts))
+        return real_fit(texts, labels, weight)
 
-    monkeypatch.setattr(quality_levers, "_fit_in_domain_weighted", counted)
+    monkeypatch.setattr(tfidf_levers, "fit_tfidf", counted)
     both = "tfidf+airline(weighted)+vader-blend(val+airline-oof)"
     levers = (both, "tfidf+airline(weighted)+vader-blend(val+airline-oof,prior)")
     run_levers(QualityOptions(SAMPLE, AIRLINE_DATA, f"sqlite:///{tmp_path}/q.db", levers))
-    assert len(fits) == 1 + quality_levers.OOF_FOLDS
+    assert len(fits) == 1 + OOF_FOLDS
     runs = mlflow.search_runs(experiment_names=[EXPERIMENT], output_format="list")
     bias = {run.info.run_name: float(run.data.params["w_bias"]) for run in runs}
     assert bias[levers[1]] < bias[both] - 0.05
