@@ -1,7 +1,8 @@
 """The dev protocol's proxies: one model scored on each, and the results as a table.
 
-Proxies: the fixed Sentiment140 test split, the airline tweets of the judge days, and the
-behavioural suite (`models.devsets`). None of them overlaps the held-out benchmarks.
+Proxies: the fixed Sentiment140 test split, the airline tweets of the judge days, the
+behavioural suite (`models.devsets`) and the hand-written general tweets
+(`models.general_tweets`). None of them overlaps the held-out benchmarks.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ class Proxies:
     split_test: LabelledTexts
     airline_judge: LabelledTexts
     behaviour: LabelledTexts
+    general: LabelledTexts
 
     def named(self) -> dict[str, LabelledTexts]:
         return {
             "split": self.split_test,
             "airline": self.airline_judge,
             "behaviour": self.behaviour,
+            "general": self.general,
         }
 
 

@@ -27,6 +27,7 @@ from models.blend import LABEL_SHARE, BlendSource, LexiconBlend
 from models.data import DEFAULT_DATA, LabelledTexts
 from models.devsets import behavioural_suite
 from models.evaluation import quality
+from models.general_tweets import general_tweets
 from models.pyfunc import log_model_dir
 from models.settings import RegistrySettings
 from models.splits import Splits
@@ -227,8 +228,9 @@ def _recipe(options: ChampionOptions) -> Recipe:
 
 
 def proxy_metrics(model: SentimentModel, holdout: pd.DataFrame) -> dict[str, float]:
-    """`recent_*` on the held-back labels (when both classes are there), `behaviour_*`."""
-    sets = {"behaviour": behavioural_suite()}
+    """`recent_*` on the held-back labels (when both classes are there), and the hand-written
+    sets: `behaviour_*`, `general_*`."""
+    sets = {"behaviour": behavioural_suite(), "general": general_tweets()}
     if holdout["y"].nunique() == 2:
         sets["recent"] = LabelledTexts(holdout["text"].tolist(), holdout["y"].to_numpy())
     return {

@@ -49,7 +49,8 @@ def test_recipe_is_registered_tagged_and_gated(champion_run: Result, data_dir: P
     assert registry.champion_version(settings, NAME, registry.CHALLENGER) == "2"
     assert registry.champion_version(settings, NAME) == "1"  # the gate only decides
     run = registry.client(settings).get_run(str(version.run_id))
-    for metric in ("test_roc_auc", "recent_roc_auc", "behaviour_accuracy", "training_time_s"):
+    proxies = ("recent_roc_auc", "behaviour_accuracy", "general_roc_auc")
+    for metric in ("test_roc_auc", *proxies, "training_time_s"):
         assert metric in run.data.metrics
     assert tags["blend.label_share"] == "0.25"  # the blend's fit on labels: test_blend.py
     assert {"blend.compound", "blend.neg", "blend.base_logit"} <= set(run.data.params)

@@ -18,6 +18,7 @@ import mlflow
 from models.base import SentimentModel
 from models.devsets import FEEDBACK_DAYS, JUDGE_DAYS, behavioural_suite, load_airline
 from models.evaluation import Quality
+from models.general_tweets import general_tweets
 from models.proxies import Proxies, evaluate, flat_metrics, markdown_table
 from models.splits import fingerprint
 from training import tracking
@@ -64,7 +65,8 @@ def load_inputs(options: QualityOptions) -> tuple[LeverData, Proxies]:
         options.seed,
         teacher,
     )
-    return data, Proxies(splits.test, airline.on(JUDGE_DAYS), behavioural_suite())
+    proxies = Proxies(splits.test, airline.on(JUDGE_DAYS), behavioural_suite(), general_tweets())
+    return data, proxies
 
 
 def run_levers(options: QualityOptions) -> list[LeverResult]:
