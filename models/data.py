@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,6 +67,12 @@ class LabelledTexts:
     def class_counts(self) -> dict[str, int]:
         positives = int(self.labels.sum())
         return {"negative": len(self) - positives, "positive": positives}
+
+    @classmethod
+    def from_groups(cls, groups: Mapping[str, Sequence[tuple[str, int]]]) -> LabelledTexts:
+        """Hand-written cases grouped by theme ({theme: [(text, label)]}), in order."""
+        cases = [case for group in groups.values() for case in group]
+        return cls([text for text, _ in cases], np.asarray([y for _, y in cases], dtype=np.int64))
 
 
 @dataclass(frozen=True)

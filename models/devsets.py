@@ -108,6 +108,4 @@ BEHAVIOURS: dict[str, list[tuple[str, int]]] = {
 
 
 def behavioural_suite() -> LabelledTexts:
-    texts = [text for cases in BEHAVIOURS.values() for text, _ in cases]
-    labels = [label for cases in BEHAVIOURS.values() for _, label in cases]
-    return LabelledTexts(texts, np.asarray(labels, dtype=np.int64))
+    return LabelledTexts.from_groups(BEHAVIOURS)

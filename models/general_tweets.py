@@ -8,8 +8,6 @@ every topic has both labels. Not drawn from any benchmark.
 
 from __future__ import annotations
 
-import numpy as np
-
 from models.data import LabelledTexts
 
 #: topic -> [(tweet, label)], 1 = positive.
@@ -146,6 +144,4 @@ GENERAL_TWEETS: dict[str, list[tuple[str, int]]] = {
 
 
 def general_tweets() -> LabelledTexts:
-    texts = [text for cases in GENERAL_TWEETS.values() for text, _ in cases]
-    labels = [label for cases in GENERAL_TWEETS.values() for _, label in cases]
-    return LabelledTexts(texts, np.asarray(labels, dtype=np.int64))
+    return LabelledTexts.from_groups(GENERAL_TWEETS)
