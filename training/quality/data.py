@@ -19,7 +19,7 @@ from models.data import LabelledTexts
 from models.splits import Splits
 from models.tfidf import TfidfConfig
 from models.weighting import balanced_weights, time_weights
-from training.loop.distillation import mix_targets
+from training.loop.distillation import DISTIL_HARD_SHARE, mix_targets
 
 #: The ranking base: word 1-2 grams, 100k features, C=2 (docs/training.md's search).
 BASE_CONFIG = TfidfConfig(max_features=100_000, C=2.0)
@@ -93,10 +93,13 @@ def teacher_of(d: LeverData) -> SentimentModel:
     return d.teacher
 
 
-def soft_targets(d: LeverData, data: LabelledTexts) -> np.ndarray:
-    """`data` = the train split then airline rows: the former get half the teacher's score."""
+def soft_targets(
+    d: LeverData, data: LabelledTexts, hard_share: float = DISTIL_HARD_SHARE
+) -> np.ndarray:
+    """`data` = the train split then airline rows: the former mix their label (`hard_share`)
+    with the teacher's score; 0 is the teacher's relabelling."""
     train = d.splits.train
     targets = data.labels.astype(np.float64)
     teacher = teacher_of(d).predict_proba(train.texts)
-    targets[: len(train)] = mix_targets(train.labels, teacher)
+    targets[: len(train)] = mix_targets(train.labels, teacher, hard_share)
     return targets

@@ -20,6 +20,7 @@ from training.quality.lstm_levers import (
     lstm_full_weighted,
     lstm_lexicon,
     lstm_lexicon_distilled,
+    lstm_lexicon_hard_share,
     lstm_quick,
     lstm_wordpieces_distilled,
     transformer_quick,
@@ -91,6 +92,8 @@ LEVERS: dict[str, Lever] = {
         "lstm-lexicon+distilled",
         airline_prior=True,
     ),
+    LEXICON_DISTILLED + "(hard=0)": lstm_lexicon_hard_share(0.0),
+    LEXICON_DISTILLED + "(hard=0.25)": lstm_lexicon_hard_share(0.25),
     LEXICON: lstm_lexicon,
     LEXICON + TWO_SOURCES: two_source(lstm_lexicon, fit_lstm_lexicon, "lstm-lexicon"),
     LEXICON + WITH_PRIOR: two_source(

@@ -19,6 +19,7 @@ from training.quality.data import (
     HALF_LIFE_DAYS,
     LEXICON_DIMS,
     Fitted,
+    Lever,
     LeverData,
     concat,
     fit_once,
@@ -139,15 +140,17 @@ def lstm_distilled(d: LeverData) -> Fitted:
     return model, params
 
 
-def fit_lstm_full(d: LeverData, distil: bool, **options: Any) -> SentimentModel:
+def fit_lstm_full(
+    d: LeverData, distil: bool, hard_share: float = DISTIL_HARD_SHARE, **options: Any
+) -> SentimentModel:
     """The served BiLSTM's config on the whole train split + the feedback days, weighted
-    like the TF-IDF recipe; `distil`: Sentiment140 targets half label, half teacher;
-    `options`: `LstmConfig` fields that differ from the served config."""
+    like the TF-IDF recipe; `distil`: Sentiment140 targets `hard_share` label, the rest
+    teacher; `options`: `LstmConfig` fields that differ from the served config."""
     from models.lstm.config import LstmConfig
     from models.lstm.model import LstmModel
 
     data, weight, _ = weighted_in_domain(d)
-    targets = soft_targets(d, data) if distil else data.labels
+    targets = soft_targets(d, data, hard_share) if distil else data.labels
     val = d.splits.val
     model = LstmModel(LstmConfig(seed=d.seed, **options))
     model.fit(
@@ -186,6 +189,18 @@ def lstm_lexicon_distilled(d: LeverData) -> Fitted:
     lexicon's words in the vocabulary."""
     model = fit_once("lstm-lexicon+distilled", d, lambda: fit_lstm_lexicon_distilled(d))
     return model, {"hard_share": DISTIL_HARD_SHARE, "lexicon_dims": LEXICON_DIMS}
+
+
+def lstm_lexicon_hard_share(hard_share: float) -> Lever:
+    """v4's recipe with another share of the emoticon label in a Sentiment140 tweet's
+    target (0: the teacher's relabelling)."""
+
+    def lever(d: LeverData) -> Fitted:
+        fit = lambda: fit_lstm_full(d, True, hard_share, lexicon_dims=LEXICON_DIMS)  # noqa: E731
+        model = fit_once(f"lstm-lexicon+distilled(hard={hard_share})", d, fit)
+        return model, {"hard_share": hard_share, "lexicon_dims": LEXICON_DIMS}
+
+    return lever
 
 
 def fit_lstm_lexicon(d: LeverData) -> SentimentModel:

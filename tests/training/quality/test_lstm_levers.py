@@ -10,9 +10,10 @@ import pytest
 
 from models.data import DEFAULT_DATA, LabelledTexts, load_dataset
 from models.lstm.model import LstmConfig, LstmModel
-from models.splits import stratified_sample
+from models.splits import Splits, stratified_sample
 from models.tfidf import TfidfModel
 from tests.training.conftest import contrary_teacher_for
+from training.quality.data import LeverData, concat, soft_targets
 from training.quality.lstm_levers import distillation_targets
 
 TINY = LstmConfig(
@@ -40,6 +41,21 @@ def test_targets_mix_labels_and_teacher(
     assert targets.dtype == np.float32 and ((targets >= 0) & (targets <= 1)).all()
     np.testing.assert_allclose(targets[:100], 0.5 * labelled.labels + 0.5 * scores[:100], atol=1e-6)
     np.testing.assert_allclose(targets[100:], scores[100:], atol=1e-6)  # unlabelled: teacher only
+
+
+@pytest.mark.parametrize("hard_share", [0.0, 0.25, 0.5])
+def test_recipe_targets_give_the_emoticon_label_its_share_and_keep_people_s_labels(
+    tweets: LabelledTexts, contrary_teacher: TfidfModel, hard_share: float
+) -> None:
+    """0 is the teacher's relabelling of Sentiment140; airline labels stay hard."""
+    train, airline = tweets.take(np.arange(300)), tweets.take(np.arange(300, 400))
+    splits = Splits(train, airline, airline)
+    d = LeverData(splits, airline, ["2015-02-16"] * len(airline), teacher=contrary_teacher)
+    targets = soft_targets(d, concat(train, airline), hard_share)
+    teacher = contrary_teacher.predict_proba(train.texts)
+    expected = hard_share * train.labels + (1 - hard_share) * teacher
+    np.testing.assert_allclose(targets[:300], expected, atol=1e-6)
+    np.testing.assert_array_equal(targets[300:], airline.labels)
 
 
 def test_student_follows_the_teacher_not_the_labels(
