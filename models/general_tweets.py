@@ -1,9 +1,9 @@
 """General tweets, hand-written in the style of 2016-17 Twitter: a proxy for issue 17's rows 2-3.
 
 Topics an airline model never saw (films, music, sport, phones, food, news, school, work),
-mostly mild sentiment carried by the topic rather than by an emoticon, with hashtags,
-mentions, links, emojis and slang. Labelled by their writer before any model scored them;
-every topic has both labels. Not drawn from any benchmark.
+mostly mild sentiment carried by the topic rather than by an emoticon, with emojis and
+slang. Labelled by their writer before any model scored them; every topic has both labels.
+Not drawn from any benchmark.
 """
 
 from __future__ import annotations
