@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
-
 from models.data import DEFAULT_DATA, load_dataset
-from models.devsets import AIRLINE_DATA, BEHAVIOURS
+from models.devsets import AIRLINE_DATA, behavioural_suite
 from models.general_tweets import GENERAL_TWEETS, general_tweets
 from models.preprocessing import clean_tweet
+from stream.demo.replay import read_airline_tweets
 
 
 def test_every_topic_has_both_labels_and_no_tweet_repeats() -> None:
@@ -25,8 +23,7 @@ def test_no_general_tweet_is_in_the_training_corpora_or_the_behaviour_suite() ->
     """Compared after cleaning, so a URL or a mention cannot hide a copy."""
     ours = {clean_tweet(text) for text in general_tweets().texts}
     corpus = load_dataset(DEFAULT_DATA)
-    with gzip.open(AIRLINE_DATA, "rt", encoding="utf-8", newline="") as handle:
-        airline = [row["text"] for row in csv.DictReader(handle)]
-    behaviours = [text for cases in BEHAVIOURS.values() for text, _ in cases]
+    airline = [row["text"] for row in read_airline_tweets(AIRLINE_DATA)]
+    behaviours = behavioural_suite().texts
     theirs = {clean_tweet(text) for text in [*corpus.texts, *airline, *behaviours]}
     assert not ours & theirs
