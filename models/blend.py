@@ -19,20 +19,19 @@ from models.base import SentimentModel
 from models.kinds import load_model
 from models.lexicon import vader_features
 from models.manifest import Manifest
+from models.scores import logit, sigmoid
 from models.weighting import source_balanced_weights
 
 BASE_DIR = "base"
 FEATURES = ("base_logit", "compound", "pos", "neg")
 #: People's labels' share of a blend fitted on them and the validation split (the rest).
 LABEL_SHARE = 0.25
-_EPS = 1e-6
 
 
 def blend_features(base_scores: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     """(n, 4): the base model's logit and VADER's compound, pos and neg."""
-    p = np.clip(np.asarray(base_scores, dtype=np.float64), _EPS, 1 - _EPS)
     lexicon = vader_features(texts)[:, :3].astype(np.float64)
-    return np.column_stack([np.log(p / (1 - p)), lexicon])
+    return np.column_stack([logit(base_scores), lexicon])
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ class LexiconBlend:
         if not len(texts):
             return np.empty(0, dtype=np.float32)
         z = blend_features(self.base.predict_proba(texts), texts) @ self.coef + self.intercept
-        return (1 / (1 + np.exp(-z))).astype(np.float32)
+        return sigmoid(z).astype(np.float32)
 
     def oov_rate(self, texts: Sequence[str]) -> float:
         return self.base.oov_rate(texts)

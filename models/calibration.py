@@ -18,15 +18,10 @@ from typing import Any
 import numpy as np
 
 from models.manifest import read_manifest, write_manifest
+from models.scores import logit, sigmoid
 
 METHODS = ("platt", "isotonic")
 MANIFEST_KEY = "calibration"
-_EPS = 1e-6
-
-
-def _logit(scores: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(scores, dtype=float), _EPS, 1 - _EPS)
-    return np.log(p / (1 - p))
 
 
 @dataclass(frozen=True)
@@ -44,8 +39,7 @@ class Calibration:
         """Calibrated probability of positive, float32, same shape."""
         scores = np.asarray(scores, dtype=float)
         if self.method == "platt":
-            z = self.params["a"] * _logit(scores) + self.params["b"]
-            out = 1.0 / (1.0 + np.exp(-z))
+            out = sigmoid(self.params["a"] * logit(scores) + self.params["b"])
         else:
             out = np.interp(scores, self.params["x"], self.params["y"])
         return out.astype(np.float32)
@@ -74,7 +68,7 @@ def fit_calibration(
     if method == "platt":
         from sklearn.linear_model import LogisticRegression
 
-        lr = LogisticRegression(C=1e6, max_iter=1000).fit(_logit(scores)[:, None], labels)
+        lr = LogisticRegression(C=1e6, max_iter=1000).fit(logit(scores)[:, None], labels)
         params: dict[str, Any] = {"a": float(lr.coef_[0, 0]), "b": float(lr.intercept_[0])}
     elif method == "isotonic":
         from sklearn.isotonic import IsotonicRegression

@@ -52,12 +52,17 @@ KINDS: dict[str, Kind] = {
 
 
 # Kinds served from a saved directory but not trained by `airparadis-train train`:
-# model class and pip requirements (a blend saves its base model inside its own folder).
+# model class and pip requirements (a blend saves its base model inside its own folder,
+# an ensemble its members).
 SERVED_ONLY: dict[str, tuple[str, tuple[str, ...]]] = {
     "vader": ("models.lexicon:VaderModel", ("numpy", "nltk")),  # NLTK data: vader_lexicon
     "blend": (
         "models.blend:LexiconBlend",
         ("numpy", "nltk", "scikit-learn", "skops", "scipy", "threadpoolctl"),  # any base
+    ),
+    "ensemble": (
+        "models.ensemble:LogitEnsemble",
+        ("numpy", "nltk", "scikit-learn", "skops", "scipy", "threadpoolctl"),  # any members
     ),
 }
 

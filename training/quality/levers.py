@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from training.quality.blends import two_source, val_blend
 from training.quality.data import Lever
+from training.quality.ensembles import logit_mean, stacked_on_val
 from training.quality.lstm_levers import (
     fit_lstm_full_distilled,
     fit_lstm_lexicon,
@@ -47,6 +48,7 @@ WITH_PRIOR = "+vader-blend(val+airline-oof,prior)"
 TFIDF_WEIGHTED = "tfidf+airline(weighted)"
 LEXICON = "lstm(lexicon)+airline(weighted)"
 LEXICON_DISTILLED = LEXICON + "+distilled"
+V4_AND_TFIDF = LEXICON_DISTILLED + "&" + TFIDF_WEIGHTED  # an ensemble: v4 and the TF-IDF
 
 LEVERS: dict[str, Lever] = {
     "tfidf": baseline,
@@ -99,6 +101,12 @@ LEVERS: dict[str, Lever] = {
     LEXICON + WITH_PRIOR: two_source(
         lstm_lexicon, fit_lstm_lexicon, "lstm-lexicon", airline_prior=True
     ),
+    V4_AND_TFIDF: logit_mean(lstm_lexicon_distilled, in_domain_weighted),
+    V4_AND_TFIDF + "(stacked)": stacked_on_val(lstm_lexicon_distilled, in_domain_weighted),
+    V4_AND_TFIDF + TWO_SOURCES: logit_mean(
+        lstm_lexicon_distilled, two_source(in_domain_weighted, fit_in_domain_weighted, "tfidf")
+    ),
+    "lstm-quick&tfidf": logit_mean(lstm_quick, baseline),
     "transformer-quick": transformer_quick,
     "lstm-quick+distilled": lstm_distilled,
 }
