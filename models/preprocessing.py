@@ -236,6 +236,7 @@ class Preprocessor:
         self._untimed = _untimed_tokenize(self._tokenizer)
         self._stopwords: frozenset[str] = frozenset()
         self._lemma = _identity
+        self._last_batch: tuple[list[str], list[list[str]]] = ([], [])
         if self.config.remove_stopwords:
             self._stopwords = _load_stopwords()
         if self.config.lemmatize:
@@ -256,6 +257,26 @@ class Preprocessor:
 
     def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [self.tokenize(text) for text in texts]
+
+    def tokenize_batch(self, texts: Iterable[str]) -> list[list[str]]:
+        """`tokenize_many` remembering the last batch: the models that share this
+        preprocessor (`shared_preprocessor`: an ensemble's members) tokenize a served batch
+        once, and its OOV rate after its scores costs nothing. Read the tokens, never
+        change them."""
+        batch = list(texts)
+        last_texts, last_tokens = self._last_batch  # one read: another thread may replace it
+        if batch == last_texts:
+            return last_tokens
+        tokens = self.tokenize_many(batch)
+        self._last_batch = (batch, tokens)
+        return tokens
+
+
+@lru_cache(maxsize=8)
+def shared_preprocessor(config: PreprocessConfig) -> Preprocessor:
+    """One preprocessor per config in a process, so models with the same config share
+    `tokenize_batch`'s last batch."""
+    return Preprocessor(config)
 
 
 def _untimed_tokenize(tokenizer: Any) -> Callable[[str], list[str]] | None:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from models.manifest import Manifest
-from models.preprocessing import PreprocessConfig, Preprocessor
+from models.preprocessing import PreprocessConfig, shared_preprocessor
 
 PIPELINE_FILE = "pipeline.skops"
 #: The project's own types inside the pipeline, the only non-sklearn types skops may load.
@@ -54,11 +53,6 @@ class TfidfConfig:
         return cls(**values)
 
 
-@lru_cache(maxsize=8)
-def _preprocessor(config: PreprocessConfig) -> Preprocessor:
-    return Preprocessor(config)
-
-
 def tokens_as_text(texts: Any, config: PreprocessConfig) -> list[str]:
     """The shared tokenizer's tokens joined by spaces (tokens never contain spaces).
 
@@ -66,7 +60,7 @@ def tokens_as_text(texts: Any, config: PreprocessConfig) -> list[str]:
     """
     if hasattr(texts, "columns"):
         texts = texts["text"]
-    preprocessor = _preprocessor(config)
+    preprocessor = shared_preprocessor(config)
     return [" ".join(preprocessor.tokenize(text)) for text in texts]
 
 
@@ -187,11 +181,16 @@ class TfidfModel:
 
     def _token_lines(self, texts: Sequence[str]) -> list[str]:
         """The pipeline's first step on a batch; the last batch is remembered, as the stream
-        asks for its scores and then its OOV rate."""
+        asks for its scores and then its OOV rate (its tokens too, shared with the other
+        members of an ensemble: `Preprocessor.tokenize_batch`)."""
         batch = list(texts)
-        if batch != self._last_batch[0]:
-            self._last_batch = (batch, tokens_as_text(batch, self.config.preprocessing))
-        return self._last_batch[1]
+        last_texts, last_lines = self._last_batch  # one read: another thread may replace it
+        if batch == last_texts:
+            return last_lines
+        tokens = shared_preprocessor(self.config.preprocessing).tokenize_batch(batch)
+        lines = [" ".join(line) for line in tokens]
+        self._last_batch = (batch, lines)
+        return lines
 
     def save(self, path: Path) -> None:
         import skops.io

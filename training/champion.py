@@ -7,7 +7,8 @@ weighs them (a base tweet 0.2, a label `0.5 ** (age / 2 days)`, classes balanced
 a VADER blend (`models.blend.LexiconBlend`) fitted on the validation split (3/4 of the
 weight) and the labels (1/4, scored out of fold), each class-balanced. `--base lstm`: the
 BiLSTM on the same data with VADER's valences in its embeddings (the lexicon lever's
-`LEXICON_DIMS` columns), its blend on request (`BLENDED`).
+`LEXICON_DIMS` columns), its blend on request (`BLENDED`), served with the TF-IDF base fitted
+on the same weighted data, their logits averaged (`models.ensemble`; `ENSEMBLED`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from models.base import SentimentModel
 from models.blend import LABEL_SHARE, BlendSource, LexiconBlend
 from models.data import DEFAULT_DATA, LabelledTexts
 from models.devsets import behavioural_suite
+from models.ensemble import LogitEnsemble
 from models.evaluation import quality
 from models.general_tweets import general_tweets
 from models.pyfunc import log_model_dir
@@ -45,6 +47,8 @@ from training.teacher_scores import TeacherScores
 WEIGHTING = dataset.Weighting(half_life_days=2.0, base_weight=0.2, balance="weights")
 #: Whether each base is served with the VADER blend unless asked otherwise.
 BLENDED = {"tfidf": True, "lstm": False}
+#: Whether each base is served in a logit mean with the TF-IDF base unless asked otherwise.
+ENSEMBLED = {"tfidf": False, "lstm": True}
 BASES = tuple(BLENDED)
 
 
@@ -66,6 +70,7 @@ class ChampionOptions:
     lstm_epochs: int | None = None
     blend: bool | None = None  # None: the base's default (BLENDED)
     lstm_lexicon_dims: int = LEXICON_DIMS
+    ensemble: bool | None = None  # None: the base's default (ENSEMBLED)
 
     def __post_init__(self) -> None:
         if self.base_kind not in BASES:
@@ -90,18 +95,24 @@ class Recipe:
     lstm_epochs: int | None = None  # None: the BiLSTM's default (early stopping)
     blend: bool | None = None  # the VADER blend; None: the base's default (BLENDED)
     lstm_lexicon_dims: int = LEXICON_DIMS  # 0: no lexicon columns
+    ensemble: bool | None = None  # with the TF-IDF base, logits averaged; None: ENSEMBLED
 
     @property
     def blended(self) -> bool:
         return BLENDED[self.base_kind] if self.blend is None else self.blend
 
     @property
+    def ensembled(self) -> bool:
+        return ENSEMBLED[self.base_kind] if self.ensemble is None else self.ensemble
+
+    @property
     def name(self) -> str:
         kind = self.base_kind
         if kind == "lstm" and self.lstm_lexicon_dims:
             kind += "(lexicon)"
-        base = f"{kind}+labels(weighted)" + ("+distilled" if self.teacher else "")
-        return base + "+vader-blend(val+labels-oof)" if self.blended else base
+        name = f"{kind}+labels(weighted)" + ("+distilled" if self.teacher else "")
+        name += "+vader-blend(val+labels-oof)" if self.blended else ""
+        return name + "&tfidf+labels(weighted)" if self.ensembled else name
 
 
 RECIPE = Recipe().name  # the default recipe
@@ -114,7 +125,18 @@ def fit_recipe(
     `tweet_time`, `source`) before `until`, weighted by their age at `until`.
 
     The blend is fitted on the validation split and, with `label_share` of the weight, on
-    the labels (scored out of fold, so the base's fit on them does not flatter it)."""
+    the labels (scored out of fold, so the base's fit on them does not flatter it). An
+    ensembled recipe then averages its logit with the TF-IDF base's (hard labels)."""
+    model = _fit_blended(base, labels, until, seed, recipe)
+    if not recipe.ensembled:
+        return model
+    data = dataset.build(base.train, labels, until, WEIGHTING, seed)
+    return LogitEnsemble([model, _fit_tfidf(data, seed, None)])
+
+
+def _fit_blended(
+    base: Splits, labels: pd.DataFrame, until: pd.Timestamp, seed: int, recipe: Recipe
+) -> SentimentModel:
     model = _fit_base(base, labels, until, seed, recipe)
     if not recipe.blended:
         return model
@@ -193,7 +215,7 @@ def train_champion(settings: RegistrySettings, options: ChampionOptions) -> Cham
             model = fit_recipe(base, trained, until, seed, recipe)
             seconds = time.perf_counter() - started
         tags = recipe_tags(options, windows, trained) | {"recipe": recipe.name}
-        blend = model.weights() if isinstance(model, LexiconBlend) else {}
+        blend = _blend_weights(model)
         tracking.log_params(tags | {f"blend.{k}": v for k, v in blend.items()})
         folder = f"champion-{run.info.run_id}"
         model_dir = options.output_dir or settings.data_dir / "models" / folder
@@ -213,6 +235,13 @@ def train_champion(settings: RegistrySettings, options: ChampionOptions) -> Cham
     return ChampionResult(options.name, version, run.info.run_id, model_dir, metrics, judged)
 
 
+def _blend_weights(model: SentimentModel) -> dict[str, float]:
+    """The VADER blend's weights, where there is one (an ensemble's first member)."""
+    if isinstance(model, LogitEnsemble):
+        model = model.members[0]
+    return model.weights() if isinstance(model, LexiconBlend) else {}
+
+
 def _recipe(options: ChampionOptions) -> Recipe:
     teacher = None
     if options.teacher_scores is not None:
@@ -224,6 +253,7 @@ def _recipe(options: ChampionOptions) -> Recipe:
         options.lstm_epochs,
         options.blend,
         options.lstm_lexicon_dims,
+        options.ensemble,
     )
 
 

@@ -65,6 +65,14 @@ def champion(
             show_default=False,
         ),
     ] = None,
+    ensemble: Annotated[
+        bool | None,
+        typer.Option(
+            "--ensemble/--no-ensemble",
+            help="Serve the base with the TF-IDF base, logits averaged (default: on for lstm).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Train the champion recipe on the base corpus + labels, register it as a challenger
     of the served model's name, and run the gate (docs/model_quality.md)."""
@@ -102,6 +110,7 @@ def champion(
         base_kind=base,
         lstm_epochs=lstm_epochs,
         blend=blend,
+        ensemble=ensemble,
         **_given(label_share=label_share, lstm_lexicon_dims=lexicon_dims),
     )
     result = train_champion(settings, options)

@@ -23,7 +23,7 @@ from models.lstm.numpy_net import NumpyBiLstm
 from models.lstm.subwords import WordPieces
 from models.lstm.vocab import Vocabulary
 from models.manifest import Manifest
-from models.preprocessing import PreprocessConfig, Preprocessor
+from models.preprocessing import PreprocessConfig, shared_preprocessor
 
 WEIGHTS_FILE = "weights.npz"
 
@@ -37,14 +37,13 @@ class LstmModel:
         self, config: LstmConfig | None = None, preprocess: PreprocessConfig | None = None
     ) -> None:
         self.config = config or LstmConfig()
-        self.preprocessor = Preprocessor(preprocess)
+        self.preprocessor = shared_preprocessor(preprocess or PreprocessConfig())
         self.metadata: dict[str, Any] = {}
         self.vocab: TokenIds | None = None
         self.max_len = 0
         self.weights: dict[str, np.ndarray] = {}
         self.reference_scores: np.ndarray | None = None
         self._runtime: NumpyBiLstm | None = None
-        self._last_batch: tuple[list[str], list[list[str]]] = ([], [])
 
     def fit(
         self,
@@ -94,15 +93,10 @@ class LstmModel:
         """Tokens per text; the last batch is remembered, as the stream asks for its
         scores and then its OOV rate."""
         batch = list(texts)
-        last_texts, last_tokens = self._last_batch
-        if batch == last_texts:
-            return last_tokens
         for row, text in enumerate(batch):
             if not isinstance(text, str):
                 raise TypeError(f"texts[{row}]: expected str, got {type(text).__name__}")
-        tokens = self.preprocessor.tokenize_many(batch)
-        self._last_batch = (batch, tokens)
-        return tokens
+        return self.preprocessor.tokenize_batch(batch)
 
     @property
     def runtime(self) -> NumpyBiLstm:

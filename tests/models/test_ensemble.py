@@ -77,3 +77,24 @@ def test_members_and_weights_must_agree(small_tfidf: TfidfModel) -> None:
         LogitEnsemble([])
     with pytest.raises(ValueError, match="2 members but 3 weights"):
         LogitEnsemble([small_tfidf, VaderModel()], weights=[1, 1, 1])
+
+
+def test_members_with_one_preprocessing_tokenize_a_batch_once(
+    small_tfidf: TfidfModel, sample_splits: Splits, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.preprocessing import Preprocessor
+
+    calls: list[str] = []
+    tokenize = Preprocessor.tokenize
+
+    def counted(self: Preprocessor, text: str) -> list[str]:
+        calls.append(text)
+        return tokenize(self, text)
+
+    monkeypatch.setattr(Preprocessor, "tokenize", counted)
+    other = TfidfModel(small_tfidf.config)
+    other.fit(sample_splits.train.texts[:500], sample_splits.train.labels[:500])
+    texts = [f"{text} #{i}" for i, text in enumerate(sample_splits.test.texts[:64])]  # unseen
+    calls.clear()
+    LogitEnsemble([small_tfidf, other]).predict_proba(texts)
+    assert sorted(calls) == sorted(texts)

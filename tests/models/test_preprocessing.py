@@ -229,3 +229,15 @@ def test_hostile_long_runs_tokenize_in_bounded_time() -> None:
     started = time.perf_counter()
     preprocessor.tokenize(hostile)
     assert time.perf_counter() - started < 2.0  # ~0.1 s measured on a busy machine
+
+
+def test_one_shared_preprocessor_per_config_remembers_its_last_batch() -> None:
+    from models.preprocessing import PreprocessConfig, shared_preprocessor
+
+    plain = shared_preprocessor(PreprocessConfig())
+    assert plain is shared_preprocessor(PreprocessConfig())
+    assert plain is not shared_preprocessor(PreprocessConfig(remove_stopwords=True))
+    first = plain.tokenize_batch(["I don't like it :(", "great flight"])
+    assert first == [plain.tokenize("I don't like it :("), plain.tokenize("great flight")]
+    assert plain.tokenize_batch(["I don't like it :(", "great flight"]) is first
+    assert plain.tokenize_batch(["great flight"]) == [plain.tokenize("great flight")]

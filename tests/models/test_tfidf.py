@@ -99,11 +99,11 @@ def test_the_stream_scores_and_oov_rate_of_a_batch_tokenize_it_once(
 ) -> None:
     """The stream asks a batch's scores, then its OOV rate: one tokenization, same answers
     as the whole scikit-learn pipeline."""
-    import models.tfidf
+    from models.preprocessing import Preprocessor
 
     calls = []
-    real = models.tfidf.tokens_as_text
-    monkeypatch.setattr(models.tfidf, "tokens_as_text", lambda *a: calls.append(1) or real(*a))
+    real = Preprocessor.tokenize_many
+    monkeypatch.setattr(Preprocessor, "tokenize_many", lambda *a: calls.append(1) or real(*a))
     batch = ["love this flight", "lost my bag again", "@airline thanks!!"]
     scores = small_tfidf.predict_proba(batch)
     small_tfidf.oov_rate(batch)

@@ -29,7 +29,8 @@ def fit(
 
     Warm start: TF-IDF keeps the champion's features and refits the regression from its
     coefficients; the LSTM keeps its vocabulary and starts from its weights. A blend
-    (`models.blend`) retrains its base so; `blend_on_labels` then fits its weights. `targets`: soft
+    (`models.blend`) retrains its base so, an ensemble its members (keeping their weights);
+    `blend_on_labels` then fits a blend's weights. `targets`: soft
     targets in [0, 1] instead of `data.labels` (distillation; not with a TF-IDF warm start).
     """
     raw = uncalibrated(champion)
@@ -62,7 +63,22 @@ def fit(
         from models.blend import LexiconBlend
 
         return LexiconBlend(fit(raw.base, data, val, warm_start, epochs, targets), raw.C)
-    raise ValueError(f"retraining a {raw.kind!r} model is not supported (tfidf, lstm, blend)")
+    if raw.kind == "ensemble":  # each member retrained as above, the weights kept
+        from models.ensemble import LogitEnsemble
+
+        members = [
+            fit(member, data, val, warm_start, epochs, _member_targets(member, targets))
+            for member in raw.members
+        ]
+        return LogitEnsemble(members, raw.weights, raw.bias)
+    raise ValueError(
+        f"retraining a {raw.kind!r} model is not supported (tfidf, lstm, blend, ensemble)"
+    )
+
+
+def _member_targets(member: Any, targets: np.ndarray | None) -> np.ndarray | None:
+    """An ensemble's TF-IDF member keeps hard labels, as the champion recipe fits it."""
+    return None if uncalibrated(member).kind == "tfidf" else targets
 
 
 def blend_on_labels(model: Any, val: LabelledTexts, labels: pd.DataFrame) -> Any:

@@ -106,6 +106,8 @@ LEVERS: dict[str, Lever] = {
     V4_AND_TFIDF + TWO_SOURCES: logit_mean(
         lstm_lexicon_distilled, two_source(in_domain_weighted, fit_in_domain_weighted, "tfidf")
     ),
+    LEXICON + "&" + TFIDF_WEIGHTED: logit_mean(lstm_lexicon, in_domain_weighted),
+    LEXICON + "&" + TFIDF_WEIGHTED + "(stacked)": stacked_on_val(lstm_lexicon, in_domain_weighted),
     "lstm-quick&tfidf": logit_mean(lstm_quick, baseline),
     "transformer-quick": transformer_quick,
     "lstm-quick+distilled": lstm_distilled,
