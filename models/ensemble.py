@@ -51,7 +51,7 @@ class LogitEnsemble:
         texts: Sequence[str],
         labels: Sequence[int] | np.ndarray,
         sample_weight: np.ndarray | None = None,
-    ) -> dict[str, list[float]]:
+    ) -> None:
         """Learn the weights and bias on labelled texts (the members stay as they are)."""
         from sklearn.linear_model import LogisticRegression
 
@@ -59,7 +59,6 @@ class LogitEnsemble:
         regression.fit(self.member_logits(texts), np.asarray(labels), sample_weight=sample_weight)
         self.weights = regression.coef_[0].astype(np.float64)
         self.bias = float(regression.intercept_[0])
-        return {}
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         if not len(texts):

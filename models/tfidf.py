@@ -109,7 +109,6 @@ class TfidfModel:
         self.metadata: dict[str, Any] = {}
         self.reference_scores: np.ndarray | None = None  # validation scores: drift reference
         self._fitted = False
-        self._last_batch: tuple[list[str], list[str]] = ([], [])
 
     def fit(
         self,
@@ -180,17 +179,11 @@ class TfidfModel:
         return sum(tok not in vocabulary for tok in tokens) / len(tokens) if tokens else 0.0
 
     def _token_lines(self, texts: Sequence[str]) -> list[str]:
-        """The pipeline's first step on a batch; the last batch is remembered, as the stream
-        asks for its scores and then its OOV rate (its tokens too, shared with the other
-        members of an ensemble: `Preprocessor.tokenize_batch`)."""
-        batch = list(texts)
-        last_texts, last_lines = self._last_batch  # one read: another thread may replace it
-        if batch == last_texts:
-            return last_lines
-        tokens = shared_preprocessor(self.config.preprocessing).tokenize_batch(batch)
-        lines = [" ".join(line) for line in tokens]
-        self._last_batch = (batch, lines)
-        return lines
+        """The pipeline's first step on a batch. The shared preprocessor remembers the last
+        batch's tokens (`Preprocessor.tokenize_batch`): the stream asks for a batch's scores
+        and then its OOV rate, and an ensemble's members score the same batch."""
+        tokens = shared_preprocessor(self.config.preprocessing).tokenize_batch(texts)
+        return [" ".join(line) for line in tokens]
 
     def save(self, path: Path) -> None:
         import skops.io

@@ -130,8 +130,7 @@ def fit_recipe(
     model = _fit_blended(base, labels, until, seed, recipe)
     if not recipe.ensembled:
         return model
-    data = dataset.build(base.train, labels, until, WEIGHTING, seed)
-    return LogitEnsemble([model, _fit_tfidf(data, seed, None)])
+    return LogitEnsemble([model, _fit_base(base, labels, until, seed, Recipe())])
 
 
 def _fit_blended(
