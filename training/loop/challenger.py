@@ -30,8 +30,9 @@ def fit(
     Warm start: TF-IDF keeps the champion's features and refits the regression from its
     coefficients; the LSTM keeps its vocabulary and starts from its weights. A blend
     (`models.blend`) retrains its base so, an ensemble its members (keeping their weights);
-    `blend_on_labels` then fits a blend's weights. `targets`: soft
-    targets in [0, 1] instead of `data.labels` (distillation; not with a TF-IDF warm start).
+    `blend_on_labels` then fits the weights of a blend (an ensemble's blend members too).
+    `targets`: soft targets in [0, 1] instead of `data.labels` (distillation; not with a
+    TF-IDF warm start).
     """
     raw = uncalibrated(champion)
     weights = np.asarray(data.weights, dtype=float)
@@ -85,9 +86,13 @@ def blend_on_labels(model: Any, val: LabelledTexts, labels: pd.DataFrame) -> Any
     """A blend's weights fitted on `val` and on label rows its base did not see (each
     class-balanced, the labels carrying `LABEL_SHARE`), as the champion recipe fits them:
     without the labels, a retrain would forget how much people's labels trust VADER.
-    Labels of one class (or none): fitted on `val` alone. Any other model is returned as is."""
+    Labels of one class (or none): fitted on `val` alone. An ensemble: its blend members
+    so. Any other model is returned as is."""
     from models.blend import LABEL_SHARE, BlendSource
 
+    if model.kind == "ensemble":
+        model.members = [blend_on_labels(member, val, labels) for member in model.members]
+        return model
     if model.kind != "blend":
         return model
     if labels["y"].nunique() < 2:
@@ -104,7 +109,11 @@ def blend_on_labels(model: Any, val: LabelledTexts, labels: pd.DataFrame) -> Any
 
 
 def with_blend_weights(model: Any, fitted: Any) -> Any:
-    """`model` (a blend) with the weights of `fitted` (a blend of an earlier base)."""
+    """`model` (a blend) with the weights of `fitted` (a blend of an earlier base); an
+    ensemble's members so, member by member."""
+    if model.kind == "ensemble" and fitted.kind == "ensemble":
+        pairs = zip(model.members, fitted.members, strict=True)
+        model.members = [with_blend_weights(new, old) for new, old in pairs]
     if model.kind == "blend" and fitted.kind == "blend":
         model.coef, model.intercept = fitted.coef.copy(), fitted.intercept
     return model

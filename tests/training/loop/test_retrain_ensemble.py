@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from models.blend import LexiconBlend
 from models.devsets import AIRLINE_DATA
 from models.ensemble import LogitEnsemble
 from models.evaluation import quality
@@ -63,3 +64,24 @@ def test_an_ensembles_tfidf_member_keeps_hard_labels_when_the_rest_distil() -> N
     test = base.test
     for member in retrained.members:
         assert quality(test.labels, member.predict_proba(test.texts)).roc_auc > 0.7
+
+
+def test_an_ensembles_blend_member_learns_its_weights_from_recent_labels() -> None:
+    """As a blended champion does (test_retrain_blend): people's labels trust VADER more
+    than the emoticon labels; the final refit keeps those weights, member by member."""
+    base = prepare_splits(SAMPLE, None, 42)
+    members = _ensemble(base.train.texts, base.train.labels).members
+    blend = LexiconBlend(members[0])
+    blend.fit(base.val.texts, base.val.labels)
+    val_view = blend.weights()
+    champion = LogitEnsemble([blend, members[1]])
+    labels = label_rows.binary(label_rows.load_labels(str(AIRLINE_DATA)))
+
+    fitted = challenger.blend_on_labels(champion, base.val, labels[labels["tweet_time"] < UNTIL])
+    learned = fitted.members[0].weights()
+    assert learned["compound"] > val_view["compound"] and learned["pos"] > val_view["pos"]
+    assert fitted.members[1] is members[1]
+
+    refitted = LogitEnsemble([LexiconBlend(members[0]), members[1]])
+    refitted.members[0].fit(base.val.texts[:2_000], base.val.labels[:2_000])
+    assert challenger.with_blend_weights(refitted, fitted).members[0].weights() == learned
