@@ -7,8 +7,8 @@ weighs them (a base tweet 0.2, a label `0.5 ** (age / 2 days)`, classes balanced
 a VADER blend (`models.blend.LexiconBlend`) fitted on the validation split (3/4 of the
 weight) and the labels (1/4, scored out of fold), each class-balanced. `--base lstm`: the
 BiLSTM on the same data with VADER's valences in its embeddings (the lexicon lever's
-`LEXICON_DIMS` columns), its blend on request (`BLENDED`), served with the TF-IDF base fitted
-on the same weighted data, their logits averaged (`models.ensemble`; `ENSEMBLED`).
+`LEXICON_DIMS` columns), its blend on request (`BLENDED`), served with the TF-IDF recipe
+fitted on the same weighted data, their logits averaged (`models.ensemble`; `ENSEMBLED`).
 """
 
 from __future__ import annotations
@@ -112,7 +112,12 @@ class Recipe:
             kind += "(lexicon)"
         name = f"{kind}+labels(weighted)" + ("+distilled" if self.teacher else "")
         name += "+vader-blend(val+labels-oof)" if self.blended else ""
-        return name + "&tfidf+labels(weighted)" if self.ensembled else name
+        return f"{name}&{self.partner.name}" if self.ensembled else name
+
+    @property
+    def partner(self) -> Recipe:
+        """The ensemble's second member: the TF-IDF recipe (hard labels, its VADER blend)."""
+        return Recipe(self.label_share)
 
 
 RECIPE = Recipe().name  # the default recipe
@@ -126,11 +131,11 @@ def fit_recipe(
 
     The blend is fitted on the validation split and, with `label_share` of the weight, on
     the labels (scored out of fold, so the base's fit on them does not flatter it). An
-    ensembled recipe then averages its logit with the TF-IDF base's (hard labels)."""
+    ensembled recipe then averages its logit with the TF-IDF recipe's (`Recipe.partner`)."""
     model = _fit_blended(base, labels, until, seed, recipe)
     if not recipe.ensembled:
         return model
-    return LogitEnsemble([model, _fit_base(base, labels, until, seed, Recipe())])
+    return LogitEnsemble([model, _fit_blended(base, labels, until, seed, recipe.partner)])
 
 
 def _fit_blended(
@@ -214,8 +219,7 @@ def train_champion(settings: RegistrySettings, options: ChampionOptions) -> Cham
             model = fit_recipe(base, trained, until, seed, recipe)
             seconds = time.perf_counter() - started
         tags = recipe_tags(options, windows, trained) | {"recipe": recipe.name}
-        blend = _blend_weights(model)
-        tracking.log_params(tags | {f"blend.{k}": v for k, v in blend.items()})
+        tracking.log_params(tags | _blend_weights(model))
         folder = f"champion-{run.info.run_id}"
         model_dir = options.output_dir or settings.data_dir / "models" / folder
         saved: Any = model  # `_evaluate_and_save` types it as trainable; it only scores
@@ -235,10 +239,17 @@ def train_champion(settings: RegistrySettings, options: ChampionOptions) -> Cham
 
 
 def _blend_weights(model: SentimentModel) -> dict[str, float]:
-    """The VADER blend's weights, where there is one (an ensemble's first member)."""
+    """The VADER blend's weights (`blend.<feature>`), where there is one; an ensemble's
+    blends as `members.<i>.blend.<feature>`."""
     if isinstance(model, LogitEnsemble):
-        model = model.members[0]
-    return model.weights() if isinstance(model, LexiconBlend) else {}
+        return {
+            f"members.{i}.{key}": value
+            for i, member in enumerate(model.members)
+            for key, value in _blend_weights(member).items()
+        }
+    if not isinstance(model, LexiconBlend):
+        return {}
+    return {f"blend.{key}": value for key, value in model.weights().items()}
 
 
 def _recipe(options: ChampionOptions) -> Recipe:

@@ -69,7 +69,7 @@ def champion(
         bool | None,
         typer.Option(
             "--ensemble/--no-ensemble",
-            help="Serve the base with the TF-IDF base, logits averaged (default: on for lstm).",
+            help="Serve the base in a logit mean with the TF-IDF recipe (default: on for lstm).",
             show_default=False,
         ),
     ] = None,

@@ -100,7 +100,8 @@ def test_lstm_base_distilled_from_saved_teacher_scores_and_blended(
     """`teacher-scores` then `champion --base lstm --teacher-scores --blend`: a BiLSTM
     trained on the weighted labels and the teacher's soft targets, blended with VADER on
     the validation split and the labels (two more BiLSTM fits score them out of fold), in a
-    logit mean with the TF-IDF base (the default for lstm), registered with its recipe."""
+    logit mean with the TF-IDF recipe (the default for lstm: TF-IDF + its own blend),
+    registered with its recipe."""
     from models.tfidf import TfidfModel
     from training.jobs import prepare_splits
 
@@ -120,26 +121,28 @@ def test_lstm_base_distilled_from_saved_teacher_scores_and_blended(
     assert f"{name}: version 1 (challenger)" in output
     version = registry.client(Settings()).get_model_version(name, "1")
     recipe = "lstm(lexicon)+labels(weighted)+distilled+vader-blend(val+labels-oof)"
-    recipe += "&tfidf+labels(weighted)"
+    recipe += "&tfidf+labels(weighted)+vader-blend(val+labels-oof)"
     assert version.tags["recipe"] == recipe
     assert version.tags["distilled_from"] == str(scores)
     served = load_served(Settings(model_uri=f"models:/{name}/1", score_in_subprocess=False))
     assert served.model.kind == "ensemble"
     blend, tfidf = served.model.members
-    assert blend.kind == "blend" and blend.base.kind == "lstm" and tfidf.kind == "tfidf"
+    assert blend.kind == tfidf.kind == "blend"
+    assert blend.base.kind == "lstm" and tfidf.base.kind == "tfidf"
     assert blend.base.config.lexicon_dims == 8  # VADER's valences in its embeddings
     texts = behavioural_suite().texts
     mean = (logit(blend.predict_proba(texts)) + logit(tfidf.predict_proba(texts))) / 2
     np.testing.assert_allclose(logit(served.model.predict_proba(texts)), mean, atol=1e-3)
     run = registry.client(Settings()).get_run(str(version.run_id))
     assert run.data.metrics["recent_roc_auc"] > 0.7  # the airline labels were learned
-    assert float(run.data.params["blend.base_logit"]) > 0  # the BiLSTM's score is trusted
+    for member in (0, 1):  # each base's score is trusted by its blend
+        assert float(run.data.params[f"members.{member}.blend.base_logit"]) > 0
 
 
 def test_each_base_has_its_default_blend_and_ensemble() -> None:
     assert Recipe().name == RECIPE == "tfidf+labels(weighted)+vader-blend(val+labels-oof)"
     lstm = "lstm(lexicon)+labels(weighted)"
-    assert Recipe(base_kind="lstm").name == lstm + "&tfidf+labels(weighted)"
+    assert Recipe(base_kind="lstm").name == f"{lstm}&{RECIPE}"
     assert Recipe(base_kind="lstm", ensemble=False).name == lstm
     assert Recipe(base_kind="lstm", lstm_lexicon_dims=0, ensemble=False).name == (
         "lstm+labels(weighted)"

@@ -78,8 +78,11 @@ def fit(
 
 
 def _member_targets(member: Any, targets: np.ndarray | None) -> np.ndarray | None:
-    """An ensemble's TF-IDF member keeps hard labels, as the champion recipe fits it."""
-    return None if uncalibrated(member).kind == "tfidf" else targets
+    """An ensemble's TF-IDF member (blended or not) keeps hard labels, as the champion
+    recipe fits it."""
+    raw = uncalibrated(member)
+    base = raw.base if raw.kind == "blend" else raw
+    return None if base.kind == "tfidf" else targets
 
 
 def blend_on_labels(model: Any, val: LabelledTexts, labels: pd.DataFrame) -> Any:

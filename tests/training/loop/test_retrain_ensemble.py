@@ -54,15 +54,18 @@ def test_a_retrained_ensemble_learns_the_labels_in_every_member_and_keeps_its_we
 
 def test_an_ensembles_tfidf_member_keeps_hard_labels_when_the_rest_distil() -> None:
     """Soft targets that say nothing (0.5 everywhere) would leave a distilled member
-    unable to rank; the TF-IDF member learns the labels all the same."""
+    unable to rank; a TF-IDF member, blended or not, learns the labels all the same."""
     base = prepare_splits(SAMPLE, None, 42)
-    champion = _ensemble(base.train.texts[:500], base.train.labels[:500])
+    plain, blended = _ensemble(base.train.texts[:500], base.train.labels[:500]).members
+    champion = LogitEnsemble([plain, LexiconBlend(blended)])
     labels = label_rows.binary(label_rows.load_labels(str(AIRLINE_DATA)))
     data = dataset.build(base.train, labels[labels["tweet_time"] < UNTIL], UNTIL, WEIGHTING)
     flat = np.full(len(data.labels), 0.5)
     retrained = challenger.fit(champion, data, base.val, False, None, flat)
     test = base.test
-    for member in retrained.members:
+    tfidf, blend = retrained.members
+    assert blend.kind == "blend"  # its weights: blend_on_labels, below
+    for member in (tfidf, blend.base):
         assert quality(test.labels, member.predict_proba(test.texts)).roc_auc > 0.7
 
 
