@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export NLTK_DATA ?= $(abspath ../shared/data/nltk_data)
 
 .DEFAULT_GOAL := help
-.PHONY: help install kafka-fetch kafka-start kafka-stop kafka-status topics smoke lint typecheck test test-unit ci faults soak loop
+.PHONY: help install kafka-fetch kafka-start kafka-stop kafka-status topics smoke lint typecheck test test-unit ci faults soak loop champion
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,9 @@ soak: ## One worker at half the max rate for MINUTES; CSV + plot in docs/soak; n
 
 loop: ## The learning loop on screen: alert -> retrain -> gate -> shadow -> canary -> champion; not in CI
 	VENV=$(VENV) bash deploy/loop.sh
+
+champion: ## Teacher -> its scores -> the BiLSTM & TF-IDF recipe, registered and gated (~30 min); not in CI
+	VENV=$(VENV) bash scripts/champion.sh
 
 ci: ## What CI runs: install, broker, lint, typecheck, tests
 	bash .ci/run
