@@ -34,4 +34,4 @@ fi
 say "champion: the distilled BiLSTM & the TF-IDF recipe, labels $LABELS until $TRAIN_UNTIL"
 train champion --base lstm --teacher-scores "$DIR/scores.csv.gz" --labels "$LABELS" \
     --train-until "$TRAIN_UNTIL" --holdout-days "$HOLDOUT_DAYS"
-say "done: promote it with \`airparadis-train promote air-paradis-lstm --version N\` if the gate refused it and you agree"
+say "done: the version registered and the gate's decision are printed above"

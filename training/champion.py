@@ -95,7 +95,7 @@ class Recipe:
     lstm_epochs: int | None = None  # None: the BiLSTM's default (early stopping)
     blend: bool | None = None  # the VADER blend; None: the base's default (BLENDED)
     lstm_lexicon_dims: int = LEXICON_DIMS  # 0: no lexicon columns
-    ensemble: bool | None = None  # with the TF-IDF base, logits averaged; None: ENSEMBLED
+    ensemble: bool | None = None  # with `partner`, logits averaged; None: ENSEMBLED
 
     @property
     def blended(self) -> bool:
@@ -117,7 +117,7 @@ class Recipe:
     @property
     def partner(self) -> Recipe:
         """The ensemble's second member: the TF-IDF recipe (hard labels, its VADER blend)."""
-        return Recipe(self.label_share)
+        return Recipe(label_share=self.label_share)
 
 
 RECIPE = Recipe().name  # the default recipe
