@@ -8,7 +8,7 @@ the judge days) and returns a fitted model plus the params to log.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -23,6 +23,8 @@ from training.loop.distillation import DISTIL_HARD_SHARE, mix_targets
 
 #: The ranking base: word 1-2 grams, 100k features, C=2 (docs/training.md's search).
 BASE_CONFIG = TfidfConfig(max_features=100_000, C=2.0)
+#: The same with character n-grams inside word boundaries (the search's best: 1-4, 50k).
+CHAR_CONFIG = replace(BASE_CONFIG, char_ngrams=(1, 4), char_max_features=50_000)
 AIRLINE_WEIGHT = 5.0  # an airline label counts this many Sentiment140 labels
 HALF_LIFE_DAYS = 2.0
 OOF_FOLDS = 2  # folds of the feedback days for out-of-fold base scores

@@ -35,9 +35,11 @@ from training.quality.tfidf_levers import (
     distilled_in_domain,
     fit_distilled,
     fit_in_domain_weighted,
+    fit_in_domain_weighted_char,
     in_domain_plain,
     in_domain_vader_features,
     in_domain_weighted,
+    in_domain_weighted_char,
     noise_filtered,
     vader,
     vader_features_lever,
@@ -46,6 +48,7 @@ from training.quality.tfidf_levers import (
 TWO_SOURCES = "+vader-blend(val+airline-oof)"
 WITH_PRIOR = "+vader-blend(val+airline-oof,prior)"
 TFIDF_WEIGHTED = "tfidf+airline(weighted)"
+TFIDF_CHAR_WEIGHTED = "tfidf(char)+airline(weighted)"  # character n-grams beside the words
 LEXICON = "lstm(lexicon)+airline(weighted)"
 LEXICON_DISTILLED = LEXICON + "+distilled"
 LEXICON_AND_TFIDF = LEXICON + "&" + TFIDF_WEIGHTED  # logit mean: the BiLSTM and the TF-IDF
@@ -65,6 +68,10 @@ LEVERS: dict[str, Lever] = {
     TFIDF_WEIGHTED + TWO_SOURCES: two_source(in_domain_weighted, fit_in_domain_weighted, "tfidf"),
     TFIDF_WEIGHTED + WITH_PRIOR: two_source(
         in_domain_weighted, fit_in_domain_weighted, "tfidf", airline_prior=True
+    ),
+    TFIDF_CHAR_WEIGHTED: in_domain_weighted_char,
+    TFIDF_CHAR_WEIGHTED + TWO_SOURCES: two_source(
+        in_domain_weighted_char, fit_in_domain_weighted_char, "tfidf(char)"
     ),
     TFIDF_WEIGHTED + "+distilled": distilled_in_domain,
     TFIDF_WEIGHTED + "+distilled" + TWO_SOURCES: two_source(

@@ -10,11 +10,12 @@ import numpy as np
 from models.base import SentimentModel
 from models.calibration import CalibratedModel, fit_calibration
 from models.lexicon import VaderModel, vader_features
-from models.tfidf import TfidfModel
+from models.tfidf import TfidfConfig, TfidfModel
 from training.loop.distillation import DISTIL_HARD_SHARE
 from training.quality.blends import blend_on
 from training.quality.data import (
     BASE_CONFIG,
+    CHAR_CONFIG,
     Fitted,
     LeverData,
     concat,
@@ -29,9 +30,12 @@ NOISE_THRESHOLD = 0.15  # drop training rows whose out-of-fold P(own label) is b
 
 
 def fit_tfidf(
-    texts: Sequence[str], labels: np.ndarray, weight: np.ndarray | None = None
+    texts: Sequence[str],
+    labels: np.ndarray,
+    weight: np.ndarray | None = None,
+    config: TfidfConfig = BASE_CONFIG,
 ) -> TfidfModel:
-    model = TfidfModel(BASE_CONFIG)
+    model = TfidfModel(config)
     model.fit(texts, labels, sample_weight=weight)
     return model
 
@@ -103,6 +107,18 @@ def fit_in_domain_weighted(d: LeverData) -> SentimentModel:
 def in_domain_weighted(d: LeverData) -> Fitted:
     params = weighted_in_domain(d)[2]
     return fit_once("tfidf+airline(weighted)", d, lambda: fit_in_domain_weighted(d)), params
+
+
+def fit_in_domain_weighted_char(d: LeverData) -> SentimentModel:
+    data, weight, _ = weighted_in_domain(d)
+    return fit_tfidf(data.texts, data.labels, weight, CHAR_CONFIG)
+
+
+def in_domain_weighted_char(d: LeverData) -> Fitted:
+    """The weighted in-domain recipe with character n-grams beside the words."""
+    params = weighted_in_domain(d)[2] | {"char_ngrams": "1-4", "char_max_features": 50_000}
+    fit = lambda: fit_in_domain_weighted_char(d)  # noqa: E731
+    return fit_once("tfidf(char)+airline(weighted)", d, fit), params
 
 
 def fit_distilled(d: LeverData) -> SentimentModel:
