@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from models.char_ngrams import CharNgramTfidf
 from models.manifest import Manifest
 from models.preprocessing import PreprocessConfig, shared_preprocessor
 
@@ -25,6 +26,7 @@ SKOPS_TRUSTED = [
     "models.preprocessing.PreprocessConfig",
     "models.tfidf.tokens_as_text",
     "models.tfidf.split_tokens",
+    "models.char_ngrams.CharNgramTfidf",
 ]
 
 
@@ -86,7 +88,7 @@ def build_pipeline(config: TfidfConfig, seed: int = 42) -> Any:
     )
     parts: list[tuple[str, Any]] = [("word", word)]
     if config.char_ngrams:
-        char = TfidfVectorizer(
+        char = CharNgramTfidf(
             analyzer="char_wb",
             ngram_range=config.char_ngrams,
             max_features=config.char_max_features,

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from models.char_ngrams import CharNgramTfidf
 from models.kinds import load_model
 from models.manifest import read_manifest
 from models.preprocessing import PreprocessConfig
@@ -70,7 +71,7 @@ def test_empty_batch_and_unfitted_model() -> None:
         model.save(Path("/nonexistent"))
 
 
-def test_char_ngrams_and_preprocessing_options_fit(sample_splits: Splits) -> None:
+def test_char_ngrams_and_preprocessing_options_fit(sample_splits: Splits, tmp_path: Path) -> None:
     config = TfidfConfig(
         max_features=2000,
         char_ngrams=(2, 4),
@@ -84,6 +85,12 @@ def test_char_ngrams_and_preprocessing_options_fit(sample_splits: Splits) -> Non
     assert [name for name, _ in features] == ["word", "char"]
     assert len(features[1][1].vocabulary_) == 3000
     assert model.predict_proba([]).shape == (0,)
+    texts = sample_splits.test.texts[:50]
+    model.save(tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    loaded_char = loaded.pipeline.named_steps["features"].transformer_list[1][1]
+    assert isinstance(loaded_char, CharNgramTfidf)
+    np.testing.assert_array_equal(loaded.predict_proba(texts), model.predict_proba(texts))
 
 
 def test_loading_another_kind_is_refused(tmp_path: Path) -> None:
