@@ -31,11 +31,12 @@ class CharNgramTfidf(TfidfVectorizer):
         if self.analyzer != "char_wb":
             raise ValueError(f"CharNgramTfidf counts char_wb n-grams, not {self.analyzer!r}")
         preprocess = self.build_preprocessor()
+        memory: dict[str, WordCounts] = self.__dict__.setdefault("_words", {})
         indices, counts, indptr = [], [], [0]
         for document in raw_documents:
             stored = indptr[-1]
             for word in preprocess(self.decode(document)).split():
-                word_indices, word_counts = self._word(word)
+                word_indices, word_counts = memory.get(word) or self._count(word, memory)
                 indices.append(word_indices)
                 counts.append(word_counts)
                 stored += len(word_indices)
@@ -52,17 +53,15 @@ class CharNgramTfidf(TfidfVectorizer):
             matrix = matrix @ diags(self.idf_)
         return normalize(matrix, norm=self.norm) if self.norm else matrix
 
-    def _word(self, word: str) -> WordCounts:
-        memory: dict[str, WordCounts] = self.__dict__.setdefault("_words", {})
-        found = memory.get(word)
-        if found is None:
-            if len(memory) >= MAX_WORDS:
-                memory.clear()
-            grams = [self.vocabulary_.get(gram) for gram in self._char_wb_ngrams(word)]
-            known = np.asarray([i for i in grams if i is not None], dtype=np.int64)
-            unique, times = np.unique(known, return_counts=True)
-            found = memory[word] = (unique, times.astype(np.float64))
-        return found
+    def _count(self, word: str, memory: dict[str, WordCounts]) -> WordCounts:
+        """The word's known n-grams and their counts, remembered in `memory`."""
+        if len(memory) >= MAX_WORDS:
+            memory.clear()
+        grams = [self.vocabulary_.get(gram) for gram in self._char_wb_ngrams(word)]
+        known = np.asarray([i for i in grams if i is not None], dtype=np.int64)
+        unique, times = np.unique(known, return_counts=True)
+        memory[word] = (unique, times.astype(np.float64))
+        return memory[word]
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(super().__getstate__())

@@ -116,7 +116,9 @@ def fit_in_domain_weighted_char(d: LeverData) -> SentimentModel:
 
 def in_domain_weighted_char(d: LeverData) -> Fitted:
     """The weighted in-domain recipe with character n-grams beside the words."""
-    params = weighted_in_domain(d)[2] | {"char_ngrams": "1-4", "char_max_features": 50_000}
+    low, high = CHAR_CONFIG.char_ngrams or (0, 0)
+    char = {"char_ngrams": f"{low}-{high}", "char_max_features": CHAR_CONFIG.char_max_features}
+    params = weighted_in_domain(d)[2] | char
     fit = lambda: fit_in_domain_weighted_char(d)  # noqa: E731
     return fit_once("tfidf(char)+airline(weighted)", d, fit), params
 
