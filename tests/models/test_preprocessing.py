@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -9,11 +10,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.preprocessing import (
+    _ELONGATION,
     _EMOTICONS,
+    _NUMBER,
     _PICTOGRAPHS,
+    _SPACES,
+    _URL,
+    HASHTAG,
     MAX_EMOJI_NAME_WORDS,
     MAX_NAMED_EMOJIS,
     MAX_RUN_CHARS,
+    MENTION,
     NUMBER_TOKEN,
     UNTIMED_MAX_CHARS,
     URL_TOKEN,
@@ -21,6 +28,8 @@ from models.preprocessing import (
     MissingNltkData,
     PreprocessConfig,
     Preprocessor,
+    _name_emojis,
+    _split_hashtag,
     clean_tweet,
     emoji_words,
     tweet_terms,
@@ -92,6 +101,34 @@ def test_cleaned_tweets_hold_no_pictographs_and_clean_again_to_themselves(text: 
     cleaned = clean_tweet(text)
     assert not _PICTOGRAPH.search(cleaned)
     assert clean_tweet(cleaned) == cleaned
+
+
+def every_pattern_on_every_tweet(text: str) -> str:
+    """clean_tweet without its guards: each pattern runs on every text."""
+    text = html.unescape(text)
+    text = _URL.sub(f" {URL_TOKEN} ", text)
+    text = MENTION.sub(f" {USER_TOKEN} ", text)
+    text = HASHTAG.sub(_split_hashtag, text)
+    text = _name_emojis(text).lower()
+    text = _ELONGATION.sub(r"\1\1", text)
+    text = _NUMBER.sub(f" {NUMBER_TOKEN} ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+_TRICKY = ["HTTP://", "https://", "Www.", "wWw.x", "@", "#", "&amp;", "&#64;", "&#x23;", "1"]
+_TRICKY += ["٣", "²", "\u017f", "Ｈttp://", "ǅ", "😡", "é", "\u200d", "\n", " ", "a", "A"]
+
+
+@given(st.lists(st.sampled_from(_TRICKY) | st.text(max_size=3)).map("".join))
+def test_clean_tweet_equals_every_pattern_run_on_every_tweet(text: str) -> None:
+    """The guards skip a pattern only where it cannot match: entities that unescape to
+    @ or #, case-folded URL schemes, digits of other scripts, non-ASCII of every kind."""
+    assert clean_tweet(text) == every_pattern_on_every_tweet(text)
+
+
+def test_clean_tweet_equals_every_pattern_run_on_real_tweets() -> None:
+    texts, _ = labelled_sample(2_000)
+    assert [clean_tweet(t) for t in texts] == [every_pattern_on_every_tweet(t) for t in texts]
 
 
 def test_clean_tweet_is_not_cached() -> None:
