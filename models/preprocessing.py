@@ -148,6 +148,11 @@ def _name_emojis(text: str) -> str:
     return _EMOJI_RE.sub(words, text)
 
 
+def _replace_urls(text: str, replacement: str) -> str:
+    lower = text.lower()  # _URL ignores case; no other letter folds to h, t, p or w
+    return _URL.sub(replacement, text) if "http" in lower or "www." in lower else text
+
+
 def _split_hashtag(match: re.Match[str]) -> str:
     return _CAMEL.sub(" ", match.group(1))
 
@@ -156,10 +161,7 @@ def clean_tweet(text: str) -> str:
     """Normalise one tweet: entities, URLs, mentions, hashtags, emojis, elongations, case.
     A pattern runs only on a text holding what it needs to match (most tweets have no URL,
     emoji or number): the same output, in half the time."""
-    text = html.unescape(text)
-    lower = text.lower()
-    if "http" in lower or "www." in lower:
-        text = _URL.sub(f" {URL_TOKEN} ", text)
+    text = _replace_urls(html.unescape(text), f" {URL_TOKEN} ")
     if "@" in text:
         text = MENTION.sub(f" {USER_TOKEN} ", text)
     if "#" in text:
@@ -193,7 +195,7 @@ def tweet_terms(text: str) -> TweetTerms:
         entities.append(f"#{hashtag}")
         return _CAMEL.sub(" ", hashtag)
 
-    rest = _URL.sub(" ", html.unescape(text))
+    rest = _replace_urls(html.unescape(text), " ")
     if "@" in rest or "#" in rest:
         rest = _ENTITY.sub(plain, rest)
     words = _LETTERS.findall(_ELONGATION.sub(r"\1\1", rest.lower()))

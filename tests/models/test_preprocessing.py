@@ -29,6 +29,7 @@ from models.preprocessing import (
     PreprocessConfig,
     Preprocessor,
     _name_emojis,
+    _replace_urls,
     _split_hashtag,
     clean_tweet,
     emoji_words,
@@ -129,6 +130,12 @@ def test_clean_tweet_equals_every_pattern_run_on_every_tweet(text: str) -> None:
 def test_clean_tweet_equals_every_pattern_run_on_real_tweets() -> None:
     texts, _ = labelled_sample(2_000)
     assert [clean_tweet(t) for t in texts] == [every_pattern_on_every_tweet(t) for t in texts]
+
+
+@given(st.lists(st.sampled_from(_TRICKY) | st.text(max_size=3)).map("".join))
+def test_urls_are_replaced_as_the_pattern_alone_would(text: str) -> None:
+    """The URL guard that clean_tweet and tweet_terms share."""
+    assert _replace_urls(text, " ") == _URL.sub(" ", text)
 
 
 def test_clean_tweet_is_not_cached() -> None:
