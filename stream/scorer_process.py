@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -80,21 +80,36 @@ def _analyse(texts: list[str], tags: list[list[str]], scopes: ScopeConfig) -> An
 class ProcessScorer:
     """`scorer(texts) -> (scores, oov_rate)`, computed in a dedicated child process."""
 
-    def __init__(self, model_dir: Path, start_timeout_s: float = 300.0) -> None:
+    def __init__(self, model_dir: Path, start_timeout_s: float = 300.0, wait: bool = True) -> None:
+        """Start the child; with `wait=False` it loads while the caller does other work,
+        and `wait_ready` must be called before the first batch."""
         self.model_dir = model_dir
         self.start_timeout_s = start_timeout_s
         self._lock = threading.Lock()
-        self._pool = self._start()
+        self._pool, self._loading = self._spawn()
+        if wait:
+            self.wait_ready()
 
-    def _start(self) -> ProcessPoolExecutor:
+    def _spawn(self) -> tuple[ProcessPoolExecutor, Future[bool]]:
         pool = ProcessPoolExecutor(
             1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_load,
             initargs=(str(self.model_dir), os.getpid()),
         )
-        if not pool.submit(_ready).result(timeout=self.start_timeout_s):
+        return pool, pool.submit(_ready)
+
+    def wait_ready(self) -> None:
+        """Block until the child holds the model; raise if it could not load it."""
+        self._check_loaded(self._loading)
+
+    def _check_loaded(self, loading: Future[bool]) -> None:
+        if not loading.result(timeout=self.start_timeout_s):
             raise RuntimeError(f"scorer process could not load {self.model_dir}")
+
+    def _start(self) -> ProcessPoolExecutor:
+        pool, loading = self._spawn()
+        self._check_loaded(loading)
         return pool
 
     def __call__(self, texts: Sequence[str]) -> tuple[np.ndarray, float]:
@@ -128,6 +143,7 @@ class ProcessScorer:
             if self._pool is broken:
                 self._pool = self._start()
 
-    def close(self) -> None:
-        """Stop the child once the calls in flight are done."""
-        self._pool.shutdown(wait=True)
+    def close(self, wait: bool = True) -> None:
+        """Stop the child once the calls in flight are done (`wait=False`: return at once,
+        queued calls cancelled)."""
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)

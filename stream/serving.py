@@ -123,8 +123,16 @@ def load_served(settings: Settings, uri: str | None = None) -> ServedModel:
     """Load `uri` (default settings.model_uri): a registry URI or a saved model directory."""
     path, name, version = resolve_cached(settings, uri or settings.model_uri)
     oov = (read_manifest(path).get("metadata") or {}).get("reference_oov_rate")
-    scorer = ProcessScorer(path) if settings.score_in_subprocess else None
-    return ServedModel(load_model(path), name, version, load_reference_scores(path), oov, scorer)
+    if not settings.score_in_subprocess:
+        return ServedModel(load_model(path), name, version, load_reference_scores(path), oov)
+    scorer = ProcessScorer(path, wait=False)  # the child loads its copy while we load ours
+    try:
+        model = load_model(path)
+        scorer.wait_ready()
+    except BaseException:
+        scorer.close(wait=False)
+        raise
+    return ServedModel(model, name, version, load_reference_scores(path), oov, scorer)
 
 
 class ModelSlot:
