@@ -45,6 +45,14 @@ class Manifest:
         return cls(kind, entries, metadata, load_reference_scores(path))
 
 
+def local_model_dir(uri: str) -> Path:
+    """`uri` as a saved model directory; ValueError if it is none (nor a registry URI)."""
+    path = Path(uri)
+    if not (path / MANIFEST).is_file():
+        raise ValueError(f"{uri!r} is neither models:/name@alias, models:/name/N nor a model dir")
+    return path
+
+
 def read_manifest(path: Path) -> dict[str, Any]:
     manifest = Path(path) / MANIFEST
     if not manifest.is_file():

@@ -22,7 +22,7 @@ from mlflow.exceptions import MlflowException
 
 from models.base import SentimentModel
 from models.kinds import KINDS, load_model
-from models.manifest import MANIFEST
+from models.manifest import MANIFEST, local_model_dir
 
 if TYPE_CHECKING:
     from models.settings import RegistrySettings as Settings
@@ -161,11 +161,7 @@ def resolve_dir(settings: Settings, uri: str) -> tuple[Path, str, str]:
     """
     match = _MODEL_URI.match(uri)
     if match is None:
-        path = Path(uri)
-        if not (path / MANIFEST).is_file():
-            raise ValueError(
-                f"{uri!r} is neither models:/name@alias, models:/name/N nor a model dir"
-            )
+        path = local_model_dir(uri)
         return path, path.name, "local"
     name = match["name"]
     version = match["version"] or champion_version(settings, name, match["alias"])

@@ -88,7 +88,11 @@ def _alias_pointer(settings: Settings, uri: str) -> Path | None:
 
 def resolve_cached(settings: Settings, uri: str) -> tuple[Path, str, str]:
     """`models.registry.resolve_dir`, falling back to the last version loaded for `uri`."""
-    from models.manifest import MANIFEST
+    from models.manifest import MANIFEST, local_model_dir
+
+    if registered_name(uri) is None:  # a model directory: no registry (MLflow not imported)
+        path = local_model_dir(uri)
+        return path, path.name, "local"
     from models.registry import resolve_dir
 
     pointer = _alias_pointer(settings, uri)

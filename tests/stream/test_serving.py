@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 
 from models.kinds import load_model
 from stream.scorer_process import ProcessScorer
-from stream.serving import load_served
+from stream.serving import load_served, resolve_cached
 from stream.settings import Settings
 from tests.conftest import labelled_sample
 
@@ -73,3 +75,20 @@ def test_a_failed_load_here_stops_the_child_that_loaded(
     with pytest.raises(MemoryError):
         load_served(Settings(score_in_subprocess=True), str(small_model_dir))
     assert no_children_within(10), multiprocessing.active_children()
+
+
+def test_a_model_directory_is_served_without_importing_mlflow(small_model_dir: Path) -> None:
+    """No registry behind a path: the worker starts without MLflow's 2 s import."""
+    check = (
+        "import sys; from stream.serving import resolve_cached; from stream.settings import "
+        f"Settings; print(resolve_cached(Settings(), {str(small_model_dir)!r})[2], "
+        "'mlflow' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["local", "False"]
+
+
+def test_a_path_that_is_no_model_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="neither models:/name@alias"):
+        resolve_cached(Settings(), str(tmp_path / "nothing-here"))
