@@ -41,6 +41,7 @@ _ENTITY = re.compile(rf"{MENTION.pattern}|{HASHTAG.pattern}")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _ELONGATION = re.compile(r"(\w)\1{2,}")
 _NUMBER = re.compile(r"(?<![\w<])\d+(?:[.,:]\d+)*(?![\w>])")
+_DIGIT = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
 _LETTERS = re.compile(r"[a-z]+")
 _LONG_RUN = re.compile(rf"\S{{{MAX_RUN_CHARS}}}(?=\S)")
@@ -169,7 +170,7 @@ def clean_tweet(text: str) -> str:
     if not text.isascii():
         text = _name_emojis(text)
     text = _ELONGATION.sub(r"\1\1", text.lower())
-    if any(char.isdigit() for char in text):  # isdigit: every character \d matches, and more
+    if _DIGIT.search(text):
         text = _NUMBER.sub(f" {NUMBER_TOKEN} ", text)
     return _SPACES.sub(" ", text).strip()
 

@@ -101,16 +101,8 @@ class ProcessScorer:
 
     def wait_ready(self) -> None:
         """Block until the child holds the model; raise if it could not load it."""
-        self._check_loaded(self._loading)
-
-    def _check_loaded(self, loading: Future[bool]) -> None:
-        if not loading.result(timeout=self.start_timeout_s):
+        if not self._loading.result(timeout=self.start_timeout_s):
             raise RuntimeError(f"scorer process could not load {self.model_dir}")
-
-    def _start(self) -> ProcessPoolExecutor:
-        pool, loading = self._spawn()
-        self._check_loaded(loading)
-        return pool
 
     def __call__(self, texts: Sequence[str]) -> tuple[np.ndarray, float]:
         result: tuple[np.ndarray, float] = self._run(_score, list(texts))
@@ -141,7 +133,8 @@ class ProcessScorer:
         """A fresh child for the caller's retry (once, however many batches saw it break)."""
         with self._lock:
             if self._pool is broken:
-                self._pool = self._start()
+                self._pool, self._loading = self._spawn()
+                self.wait_ready()
 
     def close(self, wait: bool = True) -> None:
         """Stop the child once the calls in flight are done (`wait=False`: return at once,

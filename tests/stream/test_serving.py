@@ -4,10 +4,13 @@ own; a model that cannot be loaded raises and leaves no child behind."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
@@ -92,3 +95,19 @@ def test_a_model_directory_is_served_without_importing_mlflow(small_model_dir: P
 def test_a_path_that_is_no_model_is_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="neither models:/name@alias"):
         resolve_cached(Settings(), str(tmp_path / "nothing-here"))
+
+
+def test_a_crashed_child_is_replaced_for_the_next_call(small_model_dir: Path) -> None:
+    scorer = ProcessScorer(small_model_dir)
+    try:
+        [child] = multiprocessing.active_children()
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(10)
+        texts, _ = labelled_sample(10)
+        with pytest.raises(BrokenProcessPool):
+            scorer(texts)
+        scores, _ = scorer(texts)  # a fresh child, loaded before the call returns
+        np.testing.assert_allclose(scores, load_model(small_model_dir).predict_proba(texts))
+        assert child.pid not in {c.pid for c in multiprocessing.active_children()}
+    finally:
+        scorer.close()
