@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from models.preprocessing import tweet_terms
-from stream.kafka.security import librdkafka_config, raise_on_security_error
+from stream.kafka.security import flush_polling, librdkafka_config, raise_on_security_error
 from stream.records import RawTweet
 from stream.settings import Settings
 
@@ -82,7 +82,7 @@ def produce(
             ahead = started + count / rate - time.perf_counter()
             if ahead > PACING_S:  # sleep in steps of a few tweets, not one wake-up per tweet
                 time.sleep(ahead)
-    if producer.flush(30) > 0:
+    if flush_polling(producer, 30) > 0:
         raise RuntimeError("some messages were not delivered within 30 s")
     return count
 
