@@ -115,7 +115,7 @@ def test_lstm_base_distilled_from_saved_teacher_scores_and_blended(
     name = "air-paradis-distilled-test"
     output = cli(
         "champion", "--data", str(SAMPLE), "--labels", str(AIRLINE_DATA), "--train-until", UNTIL,
-        "--holdout-days", "2", "--name", name, "--base", "lstm", "--lstm-epochs", "2",
+        "--holdout-days", "2", "--name", name, "--base", "lstm", "--lstm-epochs", "1",
         "--teacher-scores", str(scores), "--blend", "--no-gate",
     ).output  # fmt: skip
     assert f"{name}: version 1 (challenger)" in output
