@@ -48,6 +48,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "kafka_bootstrap" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.kafka)
+        if item.get_closest_marker("kafka") is not None:
+            # `-n 2 --dist loadgroup`: the broker's tests in one lane, one after the other
+            item.add_marker(pytest.mark.xdist_group("kafka"))
 
 
 @pytest.fixture(autouse=True)
