@@ -31,12 +31,14 @@ def main(verbose: VerboseOption = False) -> None:
 
 @contextmanager
 def _refused_is_fatal() -> Iterator[None]:
-    """A password or certificate the broker refuses: one clear line and exit 1."""
+    """A password or certificate the broker refuses, or records it did not take: one clear
+    line and exit 1."""
+    from stream.kafka.clients import DeliveryError
     from stream.kafka.security import KafkaSecurityError
 
     try:
         yield
-    except KafkaSecurityError as error:
+    except (KafkaSecurityError, DeliveryError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
 
@@ -61,6 +63,9 @@ def produce(
     ],
     rate: Annotated[float, typer.Option(help="tweets per second; 0 = as fast as possible")] = 0.0,
     limit: Annotated[int, typer.Option(help="stop after N tweets; 0 = all")] = 0,
+    timeout: Annotated[
+        float, typer.Option(help="seconds to wait for the broker to take the last tweets")
+    ] = 30.0,
 ) -> None:
     """Replay a file of tweets into the raw topic, with a progress bar."""
     from tqdm import tqdm
@@ -74,8 +79,9 @@ def produce(
         rows = itertools.islice(rows, limit)
     tweets = (as_raw_tweet(row) for row in rows)
     with _refused_is_fatal(), tqdm(unit="tweet", desc="produce", disable=None) as bar:
+        payloads = ((t.id, t.to_json()) for t in tweets)
         count = send(
-            settings, ((t.id, t.to_json()) for t in tweets), rate or None, on_sent=bar.update
+            settings, payloads, rate or None, on_sent=bar.update, delivery_timeout_s=timeout
         )
     typer.echo(f"produced {count} tweets to {settings.topic_raw}")
 

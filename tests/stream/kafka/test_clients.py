@@ -4,9 +4,20 @@ import time
 from pathlib import Path
 
 import pytest
+from confluent_kafka.admin import AdminClient, NewTopic
+from typer.testing import CliRunner
 
+from stream.cli import app
 from stream.kafka.admin import ensure_topics
-from stream.kafka.clients import PACING_S, as_raw_tweet, produce, read_tweet_file, tags_of
+from stream.kafka.clients import (
+    PACING_S,
+    DeliveryError,
+    as_raw_tweet,
+    produce,
+    read_topic,
+    read_tweet_file,
+    tags_of,
+)
 from stream.settings import Settings
 
 
@@ -63,3 +74,44 @@ def test_a_paced_producer_never_runs_ahead_of_its_rate(settings: Settings) -> No
     # a slow machine only makes it later, so this does not depend on the machine's speed)
     early = [i / rate - PACING_S - at for i, at in enumerate(sent_at)]
     assert max(early) < 1e-3
+
+
+@pytest.mark.kafka
+def test_records_the_broker_refuses_are_an_error_not_a_count(settings: Settings) -> None:
+    """A topic that takes at most 2 kB: the 10 kB record is refused in its delivery report
+    (not at `produce`, which allows 1 MB); the others are delivered. Paced 50 ms apart, each
+    record is a batch of its own (the broker refuses a whole batch)."""
+    admin = AdminClient({"bootstrap.servers": settings.kafka.bootstrap_servers})
+    topic = NewTopic(settings.topic_raw, 1, 1, config={"max.message.bytes": "2000"})
+    admin.create_topics([topic])[settings.topic_raw].result(30)
+    payloads = [(None, b'{"text": "small"}'), (None, b"x" * 10_000), (None, b'{"text": "ok"}')]
+    with pytest.raises(DeliveryError, match="1 of 3 records not delivered") as refused:
+        produce(settings, payloads, rate=20)
+    assert "1 refused by the broker" in str(refused.value)
+    assert "too large" in str(refused.value).lower()
+    values = {value for _, value in read_topic(settings, settings.topic_raw, 2, timeout_s=30)}
+    assert values == {b'{"text": "small"}', b'{"text": "ok"}'}
+
+
+def test_an_unreachable_broker_is_an_error_not_a_count(settings: Settings) -> None:
+    """`settings` of an unmarked test point at a port where nothing listens."""
+    started = time.monotonic()
+    with pytest.raises(DeliveryError) as undelivered:
+        produce(settings, [(None, b"{}"), (None, b"{}")], delivery_timeout_s=1)
+    assert str(undelivered.value) == (
+        "2 of 2 records not delivered; 2 still queued after 1 s (is the broker running?)"
+    )
+    assert time.monotonic() - started < 10
+
+
+def test_cli_produce_without_a_broker_says_so_in_one_line(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", settings.kafka.bootstrap_servers)
+    source = tmp_path / "one.jsonl"
+    source.write_text(json.dumps({"text": "hello"}) + "\n")
+    result = CliRunner().invoke(app, ["produce", str(source), "--timeout", "1"])
+    assert result.exit_code == 1
+    assert "error: 1 of 1 records not delivered" in result.output
+    assert "is the broker running?" in result.output and "produced" not in result.output
+    assert not isinstance(result.exception, DeliveryError)  # handled: no traceback
