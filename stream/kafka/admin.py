@@ -24,12 +24,7 @@ from confluent_kafka import (
 )
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from stream.kafka.security import (
-    KafkaSecurityError,
-    flush_polling,
-    librdkafka_config,
-    raise_on_security_error,
-)
+from stream.kafka.security import KafkaSecurityError, librdkafka_config, raise_on_security_error
 from stream.records import RawTweet, parse_raw_tweet, utcnow
 from stream.settings import Settings
 
@@ -164,7 +159,7 @@ def _produce(settings: Settings, tweet: RawTweet, timeout_s: float) -> tuple[int
 
     producer = Producer({**_client_config(settings), "acks": "all"})
     producer.produce(settings.topic_raw, tweet.to_json(), key=tweet.id, on_delivery=on_delivery)
-    flush_polling(producer, timeout_s)
+    producer.flush(timeout_s)
     if errors or not delivered:
         raise BrokerError(f"produce to '{settings.topic_raw}' failed: {errors or 'timed out'}")
     return delivered[0]

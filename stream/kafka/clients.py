@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from models.preprocessing import tweet_terms
-from stream.kafka.security import flush_polling, librdkafka_config, raise_on_security_error
+from stream.kafka.security import librdkafka_config, raise_on_security_error
 from stream.records import RawTweet
 from stream.settings import Settings
 
@@ -94,7 +94,7 @@ def produce(
             ahead = started + count / rate - time.perf_counter()
             if ahead > PACING_S:  # sleep in steps of a few tweets, not one wake-up per tweet
                 time.sleep(ahead)
-    queued = flush_polling(producer, delivery_timeout_s)
+    queued: int = producer.flush(delivery_timeout_s)
     if queued or refused:
         raise DeliveryError(_undelivered(count, queued, refused, delivery_timeout_s))
     return count

@@ -11,7 +11,6 @@ a wrong password or an untrusted certificate only turns a clear error into a han
 from __future__ import annotations
 
 import ssl
-import time
 from typing import Any
 
 from stream.settings import SASL_PROTOCOLS as _SASL
@@ -67,19 +66,9 @@ def ssl_context(kafka: KafkaSettings) -> ssl.SSLContext | None:
 
 
 def raise_on_security_error(error: Any) -> None:
-    """librdkafka `error_cb`: raise (from the poll or consume that served it) on an
-    authentication or TLS failure; other errors are retried by librdkafka as usual.
-    Producers wait with `flush_polling`: librdkafka's own flush raises it only some 25 s on."""
+    """librdkafka `error_cb`: raise (from the poll, flush or consume that served it) on an
+    authentication or TLS failure; other errors are retried by librdkafka as usual."""
     from confluent_kafka import KafkaError
 
     if error.code() in (KafkaError._AUTHENTICATION, KafkaError._SSL):
         raise KafkaSecurityError(f"{error.str()} (check KAFKA_SASL_* / KAFKA_SSL_* settings)")
-
-
-def flush_polling(producer: Any, timeout_s: float, step_s: float = 0.1) -> int:
-    """`producer.flush(timeout_s)` in short polls, so that an `error_cb` raising (a refused
-    password, an untrusted certificate) stops the wait at once; returns the records left."""
-    deadline = time.monotonic() + timeout_s
-    while len(producer) and (left := deadline - time.monotonic()) > 0:
-        producer.poll(min(step_s, left))
-    return len(producer)
