@@ -285,10 +285,12 @@ def main() -> None:
     from mlflow.exceptions import MlflowException
 
     from models.registry import RegistryError
+    from stream.kafka.clients import DeliveryError
 
+    known = (ValueError, RegistryError, MlflowException, FileNotFoundError, DeliveryError)
     try:
         app()
-    except (ValueError, RegistryError, MlflowException, FileNotFoundError) as exc:  # bad input
+    except known as exc:  # bad input, or records the broker did not take (`labels replay`)
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
 
