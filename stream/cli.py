@@ -33,7 +33,7 @@ def main(verbose: VerboseOption = False) -> None:
 def _refused_is_fatal() -> Iterator[None]:
     """A password or certificate the broker refuses, or records it did not take: one clear
     line and exit 1."""
-    from stream.kafka.clients import DeliveryError
+    from stream.kafka.delivery import DeliveryError
     from stream.kafka.security import KafkaSecurityError
 
     try:

@@ -285,7 +285,7 @@ def main() -> None:
     from mlflow.exceptions import MlflowException
 
     from models.registry import RegistryError
-    from stream.kafka.clients import DeliveryError
+    from stream.kafka.delivery import DeliveryError
 
     known = (ValueError, RegistryError, MlflowException, FileNotFoundError, DeliveryError)
     try:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from stream.kafka.clients import as_raw_tweet
+from stream.kafka.delivery import AccountedProducer
 from stream.kafka.security import librdkafka_config
 from stream.records import Feedback
 
@@ -69,18 +70,22 @@ def send_rounds(
 
 
 def run(
-    settings: Settings, labelled: list[Feedback], rate: float, rounds: int, lag_s: float
+    settings: Settings,
+    labelled: list[Feedback],
+    rate: float,
+    rounds: int,
+    lag_s: float,
+    delivery_timeout_s: float = 30.0,
 ) -> int:
     """Send the traffic to the settings' raw and feedback topics; the raw tweets sent."""
-    from confluent_kafka import Producer
-
-    producer = Producer({**librdkafka_config(settings.kafka), "linger.ms": 5, "acks": "all"})
+    producer = AccountedProducer(
+        {**librdkafka_config(settings.kafka), "linger.ms": 5, "acks": "all"}
+    )
     topics: dict[Kind, str] = {"raw": settings.topic_raw, "feedback": settings.topic_feedback}
     started, count = time.perf_counter(), 0
 
     def send(kind: Kind, key: str, value: bytes) -> None:
-        producer.produce(topics[kind], key=key, value=value)
-        producer.poll(0)
+        producer.send(topics[kind], key, value)
 
     def wait() -> None:  # two messages per tweet
         nonlocal count
@@ -90,6 +95,5 @@ def run(
             time.sleep(ahead)
 
     sent = send_rounds(send, labelled, rounds, max(1, int(rate * lag_s)), wait)
-    if producer.flush(30) > 0:
-        raise RuntimeError("some messages were not delivered within 30 s")
+    producer.wait(delivery_timeout_s)
     return sent

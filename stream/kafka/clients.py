@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from models.preprocessing import tweet_terms
+from stream.kafka.delivery import AccountedProducer
 from stream.kafka.security import librdkafka_config, raise_on_security_error
 from stream.records import RawTweet
 from stream.settings import Settings
@@ -60,10 +61,6 @@ def as_raw_tweet(row: dict[str, Any], now: datetime | None = None) -> RawTweet:
     )
 
 
-class DeliveryError(RuntimeError):
-    """Records the broker did not take: refused, or still queued when the wait ended."""
-
-
 def produce(
     settings: Settings,
     payloads: Iterable[tuple[str | None, bytes]],
@@ -74,55 +71,23 @@ def produce(
 ) -> int:
     """Send (key, value) pairs to `topic` (default tweets.raw), paced at `rate` per second;
     wait up to `delivery_timeout_s` for the broker to take them all, else `DeliveryError`."""
-    from confluent_kafka import Producer
-
     config = {"linger.ms": 5, "acks": "all", "partitioner": "murmur2_random"}  # as Java, Faust
-    producer = Producer({**_client_config(settings), **config})
-    refused: list[str] = []
-
-    def on_delivery(error: Any, _message: Any) -> None:
-        if error is not None:
-            refused.append(error.str())
-
-    started, count = time.perf_counter(), 0
+    producer = AccountedProducer({**librdkafka_config(settings.kafka), **config})
+    started = time.perf_counter()
     for key, value in payloads:
-        _produce_one(producer, topic or settings.topic_raw, key, value, on_delivery)
-        count += 1
+        producer.send(topic or settings.topic_raw, key, value)
         if on_sent:
             on_sent()
         if rate:
-            ahead = started + count / rate - time.perf_counter()
+            ahead = started + producer.sent / rate - time.perf_counter()
             if ahead > PACING_S:  # sleep in steps of a few tweets, not one wake-up per tweet
                 time.sleep(ahead)
-    queued: int = producer.flush(delivery_timeout_s)
-    if queued or refused:
-        raise DeliveryError(_undelivered(count, queued, refused, delivery_timeout_s))
-    return count
-
-
-def _undelivered(count: int, queued: int, refused: list[str], timeout_s: float) -> str:
-    parts = [f"{queued + len(refused)} of {count} records not delivered"]
-    if queued:
-        parts.append(f"{queued} still queued after {timeout_s:g} s (is the broker running?)")
-    if refused:
-        parts.append(f"{len(refused)} refused by the broker, the first: {refused[0]}")
-    return "; ".join(parts)
-
-
-def _produce_one(
-    producer: Any, topic: str, key: str | None, value: bytes, on_delivery: Callable
-) -> None:
-    while True:
-        try:
-            producer.produce(topic, key=key, value=value, on_delivery=on_delivery)
-            producer.poll(0)
-            return
-        except BufferError:
-            producer.poll(0.05)
+    producer.wait(delivery_timeout_s)
+    return producer.sent
 
 
 def _client_config(settings: Settings) -> dict[str, Any]:
-    """Connection settings; an authentication or TLS failure raises from the next poll."""
+    """Consumer settings; an authentication or TLS failure raises from the next poll."""
     return {**librdkafka_config(settings.kafka), "error_cb": raise_on_security_error}
 
 

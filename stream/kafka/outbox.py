@@ -18,14 +18,11 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from stream.kafka.delivery import DeliveryError
 from stream.kafka.security import librdkafka_config
 from stream.settings import Settings
 
 Record = tuple[str, bytes | None, bytes]  # topic, key, value
-
-
-class DeliveryError(RuntimeError):
-    """The broker did not acknowledge a record (after librdkafka's own retries)."""
 
 
 class _BatchAcks:

@@ -4,7 +4,7 @@ librdkafka (outbox, admin, CLI producer and tail) gets `librdkafka_config`; Faus
 consumer and producer get `stream.app.broker_credentials`, built on `ssl_context`. Both read
 the same fields, so a protocol, mechanism or certificate set once applies everywhere
 (`KafkaSettings` checks that they are consistent).
-Authentication and TLS failures are fatal for a client (`raise_on_security_error`): retrying
+Authentication and TLS failures are fatal for a client (`security_error`): retrying
 a wrong password or an untrusted certificate only turns a clear error into a hang.
 """
 
@@ -65,10 +65,18 @@ def ssl_context(kafka: KafkaSettings) -> ssl.SSLContext | None:
     return context
 
 
-def raise_on_security_error(error: Any) -> None:
-    """librdkafka `error_cb`: raise (from the poll, flush or consume that served it) on an
+def security_error(error: Any) -> KafkaSecurityError | None:
+    """The fatal error a librdkafka `error_cb` report stands for, if it is one: an
     authentication or TLS failure; other errors are retried by librdkafka as usual."""
     from confluent_kafka import KafkaError
 
     if error.code() in (KafkaError._AUTHENTICATION, KafkaError._SSL):
-        raise KafkaSecurityError(f"{error.str()} (check KAFKA_SASL_* / KAFKA_SSL_* settings)")
+        return KafkaSecurityError(f"{error.str()} (check KAFKA_SASL_* / KAFKA_SSL_* settings)")
+    return None
+
+
+def raise_on_security_error(error: Any) -> None:
+    """librdkafka `error_cb` of consumers and admin clients: raise the `security_error`
+    from the poll or consume that served it (producers record it: `stream.kafka.delivery`)."""
+    if (fatal := security_error(error)) is not None:
+        raise fatal

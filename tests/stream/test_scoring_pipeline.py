@@ -19,7 +19,8 @@ from faust.types import TP, Message
 
 from stream.analytics import Analytics
 from stream.app import create_app
-from stream.kafka.outbox import DeliveryError, Record
+from stream.kafka.delivery import DeliveryError
+from stream.kafka.outbox import Record
 from stream.scoring_pipeline import ScoringPipeline
 from stream.serving import ModelSlot, ServedModel
 from stream.settings import Settings

@@ -28,6 +28,7 @@ from typing import Annotated
 import typer
 
 from stream.kafka.admin import delete_topics_containing
+from stream.kafka.delivery import AccountedProducer
 from stream.kafka.security import librdkafka_config
 from stream.settings import Settings
 from training.tools.local_worker import Worker, free_port, isolated_env, read_events, settings_from
@@ -70,18 +71,14 @@ def payloads(rows: list[tuple[str, float]]) -> list[tuple[str, bytes]]:
 
 def produce_through(settings: Settings, records: list[tuple[str, bytes]], rate: float) -> None:
     """Send at `rate`, riding out a broker outage: delivery waits up to 10 minutes."""
-    from confluent_kafka import Producer
-
-    producer = Producer(
+    producer = AccountedProducer(
         {**librdkafka_config(settings.kafka), "acks": "all", "message.timeout.ms": 600_000}
     )
     started = time.perf_counter()
     for count, (key, value) in enumerate(records, start=1):
-        producer.produce(settings.topic_raw, key=key, value=value)
-        producer.poll(0)
+        producer.send(settings.topic_raw, key, value)
         time.sleep(max(0.0, started + count / rate - time.perf_counter()))
-    if producer.flush(600) > 0:
-        raise RuntimeError("records not delivered within 10 minutes")
+    producer.wait(600)
 
 
 @dataclass

@@ -2,8 +2,14 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from stream.demo.loop_traffic import airline_feedback, interleave, send_rounds
+import pytest
+
+from stream.demo.loop_traffic import airline_feedback, interleave, run, send_rounds
+from stream.kafka.admin import ensure_topics
+from stream.kafka.clients import read_topic
+from stream.kafka.delivery import DeliveryError
 from stream.records import Feedback
+from stream.settings import Settings
 
 AIRLINE = (
     Path(__file__).resolve().parents[4]
@@ -46,3 +52,19 @@ def test_the_airline_file_gives_its_trusted_binary_labels_in_time_order():
     assert {f.true_label for f in labelled} == {"negative", "positive"}
     times = [f.created_at for f in labelled]
     assert times == sorted(times) and times[-1] < until and all(f.text for f in labelled)
+
+
+@pytest.mark.kafka
+def test_every_tweet_and_label_reaches_its_topic(settings: Settings) -> None:
+    ensure_topics(settings, [settings.topic_raw, settings.topic_feedback])
+    assert run(settings, labels(30), rate=500, rounds=2, lag_s=0.01) == 60
+    raw = read_topic(settings, settings.topic_raw, 61, timeout_s=10)
+    feedback = read_topic(settings, settings.topic_feedback, 61, timeout_s=10)
+    assert len(raw) == len(feedback) == 60
+    assert {json.loads(value)["tweet_id"] for _, value in feedback} == {f"t{i}" for i in range(30)}
+
+
+def test_traffic_the_broker_did_not_take_is_an_error(settings: Settings) -> None:
+    """`settings` of an unmarked test point at a port where nothing listens."""
+    with pytest.raises(DeliveryError, match=r"^4 of 4 records not delivered; 4 still queued"):
+        run(settings, labels(2), rate=1000, rounds=1, lag_s=0.01, delivery_timeout_s=0.5)

@@ -11,13 +11,13 @@ from stream.cli import app
 from stream.kafka.admin import ensure_topics
 from stream.kafka.clients import (
     PACING_S,
-    DeliveryError,
     as_raw_tweet,
     produce,
     read_topic,
     read_tweet_file,
     tags_of,
 )
+from stream.kafka.delivery import DeliveryError
 from stream.settings import Settings
 
 

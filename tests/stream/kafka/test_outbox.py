@@ -11,7 +11,8 @@ from confluent_kafka import Consumer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from stream.kafka.admin import ensure_topics
-from stream.kafka.outbox import DeliveryError, Outbox, Record
+from stream.kafka.delivery import DeliveryError
+from stream.kafka.outbox import Outbox, Record
 from stream.kafka.security import librdkafka_config
 from stream.settings import Settings
 

@@ -263,7 +263,10 @@ def test_wrong_credentials_stop_the_worker_and_the_cli_with_the_cause(
 
     source = tmp_path / "one.jsonl"
     source.write_text(json.dumps({"text": "hello"}) + "\n")
+    started = time.monotonic()
     produced = cli(env, "produce", str(source))
+    elapsed = time.monotonic() - started
+    assert elapsed < 15, f"produce took {elapsed:.0f}s to give up"  # librdkafka's flush: 25+ s
     tail = cli(env, "tail", "scored", "--limit", "1")
     for done in (produced, tail):
         assert done.returncode == 1 and "error: " in done.stderr and cause in done.stderr

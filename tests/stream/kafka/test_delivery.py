@@ -1,0 +1,43 @@
+import subprocess
+import sys
+import time
+
+import pytest
+from confluent_kafka import KafkaError
+
+from stream.kafka.delivery import AccountedProducer, DeliveryError
+from stream.kafka.security import KafkaSecurityError, security_error
+from stream.settings import Settings
+
+
+def test_only_authentication_and_tls_failures_are_fatal() -> None:
+    for code in (KafkaError._AUTHENTICATION, KafkaError._SSL):
+        fatal = security_error(KafkaError(code, "refused"))
+        assert isinstance(fatal, KafkaSecurityError) and "KAFKA_SASL_*" in str(fatal)
+    for code in (KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._TIMED_OUT):
+        assert security_error(KafkaError(code, "retried")) is None
+
+
+def test_records_left_when_the_wait_ends_are_counted_then_purged(settings: Settings) -> None:
+    """`settings` of an unmarked test point at a port where nothing listens."""
+    producer = AccountedProducer({"bootstrap.servers": settings.kafka.bootstrap_servers})
+    for _ in range(3):
+        producer.send("tweets.raw", None, b"{}")
+    started = time.monotonic()
+    with pytest.raises(DeliveryError, match=r"^3 of 3 records not delivered; 3 still queued"):
+        producer.wait(0.5)
+    assert time.monotonic() - started < 5
+    assert producer.queued == 0 and producer.refused == []  # purged, and not counted twice
+
+
+def test_a_failed_producer_leaves_the_interpreter_cleanly(settings: Settings) -> None:
+    """Nothing is left for the deallocator, whose librdkafka callbacks can crash at exit."""
+    script = (
+        "from stream.kafka.delivery import AccountedProducer, DeliveryError\n"
+        f"p = AccountedProducer({{'bootstrap.servers': '{settings.kafka.bootstrap_servers}'}})\n"
+        "p.send('t', None, b'{}')\n"
+        "try:\n    p.wait(0.3)\nexcept DeliveryError as e:\n    print(e)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("1 of 1 records not delivered")
