@@ -1,7 +1,10 @@
 """Quiet third-party start-up noise in the project's commands; each entry point calls
 `quiet_noise(verbose)` before it imports anything heavy.
 
-Unless verbose (`--verbose`, or `TF_CPP_MIN_LOG_LEVEL` set by the user):
+Unless verbose (`--verbose`):
+- the CLI's Kafka clients keep librdkafka's log to themselves (`LIBRDKAFKA_LOGGER`): its
+  connection failures repeat many times a second; the clients say once that they wait.
+Unless verbose or `TF_CPP_MIN_LOG_LEVEL` is set by the user:
 - TensorFlow's C++ log keeps errors only (`TF_CPP_MIN_LOG_LEVEL=2`), absl's Python log too;
 - MLflow shows no `Downloading artifacts` progress bars (`MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR`);
 - the native lines TensorFlow writes before its log level applies (GPU probing on a machine
@@ -26,12 +29,16 @@ NOISE = re.compile(
     rb"|^To enable the following instructions|All log messages before absl::InitializeLog"
     rb"|oneDNN custom operations are on|TF_ENABLE_ONEDNN_OPTS"
 )
+LIBRDKAFKA_LOGGER = "librdkafka"  # where the CLI's Kafka clients send librdkafka's log
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}
 
 
 def quiet_noise(verbose: bool = False) -> None:
     """Set the quiet defaults (see the module doc); `verbose` leaves everything as it is."""
-    if verbose or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+    if verbose:
+        return
+    logging.getLogger(LIBRDKAFKA_LOGGER).setLevel(logging.CRITICAL)
+    if "TF_CPP_MIN_LOG_LEVEL" in os.environ:
         return
     for name, value in QUIET_ENV.items():
         os.environ.setdefault(name, value)

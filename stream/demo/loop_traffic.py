@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Literal
 
 from stream.kafka.clients import as_raw_tweet
 from stream.kafka.delivery import AccountedProducer
-from stream.kafka.security import librdkafka_config
 from stream.records import Feedback
 
 if TYPE_CHECKING:
@@ -78,9 +77,7 @@ def run(
     delivery_timeout_s: float = 30.0,
 ) -> int:
     """Send the traffic to the settings' raw and feedback topics; the raw tweets sent."""
-    producer = AccountedProducer(
-        {**librdkafka_config(settings.kafka), "linger.ms": 5, "acks": "all"}
-    )
+    producer = AccountedProducer(settings.kafka, {"linger.ms": 5, "acks": "all"})
     topics: dict[Kind, str] = {"raw": settings.topic_raw, "feedback": settings.topic_feedback}
     started, count = time.perf_counter(), 0
 

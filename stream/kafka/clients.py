@@ -15,7 +15,7 @@ from typing import Any
 
 from models.preprocessing import tweet_terms
 from stream.kafka.delivery import AccountedProducer
-from stream.kafka.security import librdkafka_config, raise_on_security_error
+from stream.kafka.security import ClientErrors, librdkafka_config
 from stream.records import RawTweet
 from stream.settings import Settings
 
@@ -72,7 +72,7 @@ def produce(
     """Send (key, value) pairs to `topic` (default tweets.raw), paced at `rate` per second;
     wait up to `delivery_timeout_s` for the broker to take them all, else `DeliveryError`."""
     config = {"linger.ms": 5, "acks": "all", "partitioner": "murmur2_random"}  # as Java, Faust
-    producer = AccountedProducer({**librdkafka_config(settings.kafka), **config})
+    producer = AccountedProducer(settings.kafka, config)
     started = time.perf_counter()
     for key, value in payloads:
         producer.send(topic or settings.topic_raw, key, value)
@@ -86,34 +86,34 @@ def produce(
     return producer.sent
 
 
-def _client_config(settings: Settings) -> dict[str, Any]:
-    """Consumer settings; an authentication or TLS failure raises from the next poll."""
-    return {**librdkafka_config(settings.kafka), "error_cb": raise_on_security_error}
-
-
-def _consumer(settings: Settings, topics: list[str], from_start: bool) -> Any:
+def _consumer(settings: Settings, topics: list[str], from_start: bool) -> tuple[Any, ClientErrors]:
+    """A consumer of `topics`, and its errors: `check` them after each poll."""
     from confluent_kafka import Consumer
 
+    errors = ClientErrors(settings.kafka)
     consumer = Consumer(
         {
-            **_client_config(settings),
+            **librdkafka_config(settings.kafka),
+            **errors.config(),
             "group.id": f"tail-{uuid.uuid4().hex[:8]}",
             "auto.offset.reset": "earliest" if from_start else "latest",
             "enable.auto.commit": False,
         }
     )
     consumer.subscribe(topics)
-    return consumer
+    return consumer, errors
 
 
 def consume(
     settings: Settings, topics: list[str], from_start: bool = True
 ) -> Iterator[tuple[str, bytes]]:
-    """Yield (topic, value) forever; the caller stops iterating."""
-    consumer = _consumer(settings, topics, from_start)
+    """Yield (topic, value) forever; the caller stops iterating. A refused password or
+    certificate raises `KafkaSecurityError`."""
+    consumer, errors = _consumer(settings, topics, from_start)
     try:
         while True:
             message = consumer.poll(0.5)
+            errors.check()
             if message is not None and not message.error():
                 yield message.topic() or "", message.value() or b""
     finally:
@@ -124,7 +124,7 @@ def read_topic(
     settings: Settings, topic: str, count: int, timeout_s: float = 60.0
 ) -> list[tuple[float, bytes]]:
     """Read up to `count` records of `topic` from the start: (arrival time, value) pairs."""
-    consumer = _consumer(settings, [topic], from_start=True)
+    consumer, errors = _consumer(settings, [topic], from_start=True)
     records: list[tuple[float, bytes]] = []
     deadline = time.monotonic() + timeout_s
     try:
@@ -132,6 +132,7 @@ def read_topic(
             for message in consumer.consume(num_messages=1000, timeout=0.2):
                 if not message.error():
                     records.append((time.time(), message.value() or b""))
+            errors.check()
     finally:
         consumer.close()
     return records

@@ -3,9 +3,9 @@
 Each record is either acknowledged by the broker or counted in a `DeliveryError`: refused
 (with the broker's reason) or still queued when the wait ended. A refused password or an
 untrusted certificate stops the wait at the next poll with `KafkaSecurityError`.
-Callbacks only record; the errors are raised from Python, after the poll returned, and
-nothing is left queued for the deallocator (librdkafka callbacks run from a deallocator can
-crash the interpreter at exit).
+Callbacks only record (`ClientErrors`); the errors are raised from Python, after the poll
+returned, and nothing is left queued for the deallocator (librdkafka callbacks run from a
+deallocator can crash the interpreter at exit).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from stream.kafka.security import KafkaSecurityError, security_error
+from stream.kafka.security import ClientErrors, librdkafka_config
+from stream.settings import KafkaSettings
 
 POLL_STEP_S = 0.1  # how soon a fatal error stops the wait for deliveries
 
@@ -25,12 +26,14 @@ class DeliveryError(RuntimeError):
 class AccountedProducer:
     """`send` records, then `wait` until the broker took them all, or raise why not."""
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, kafka: KafkaSettings, config: dict[str, Any] | None = None) -> None:
+        """`config`: producer settings over the connection's (`librdkafka_config`)."""
         from confluent_kafka import KafkaError, Producer
 
         self._purged = (KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT)
-        self._producer = Producer({**config, "error_cb": self._on_error})
-        self._fatal: KafkaSecurityError | None = None
+        self._errors = ClientErrors(kafka)
+        connection = librdkafka_config(kafka)
+        self._producer = Producer({**connection, **(config or {}), **self._errors.config()})
         self.refused: list[str] = []
         self.sent = 0
 
@@ -39,16 +42,13 @@ class AccountedProducer:
         """Records not yet acknowledged, and delivery reports not yet served."""
         return len(self._producer)
 
-    def _on_error(self, error: Any) -> None:
-        self._fatal = self._fatal or security_error(error)
-
     def _on_delivery(self, error: Any, _message: Any) -> None:
         if error is not None and error.code() not in self._purged:
             self.refused.append(error.str())
 
     def send(self, topic: str, key: str | None, value: bytes) -> None:
         while True:
-            self._raise_if_fatal()
+            self._check_errors()
             try:
                 self._producer.produce(topic, key=key, value=value, on_delivery=self._on_delivery)
                 self._producer.poll(0)
@@ -61,17 +61,17 @@ class AccountedProducer:
         """Block until every record is acknowledged; `DeliveryError` if one was not."""
         deadline = time.monotonic() + timeout_s
         while self.queued and (left := deadline - time.monotonic()) > 0:
-            self._raise_if_fatal()
+            self._check_errors()
             self._producer.poll(min(POLL_STEP_S, left))
-        self._raise_if_fatal()
+        self._check_errors()
         queued = self._discard_queued()
         if queued or self.refused:
             raise DeliveryError(_undelivered(self.sent, queued, self.refused, timeout_s))
 
-    def _raise_if_fatal(self) -> None:
-        if self._fatal is not None:
+    def _check_errors(self) -> None:
+        if self._errors.fatal is not None:
             self._discard_queued()
-            raise self._fatal
+        self._errors.check()
 
     def _discard_queued(self) -> int:
         """Purge what is left and serve its delivery reports now; how many there were."""

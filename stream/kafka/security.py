@@ -10,12 +10,16 @@ a wrong password or an untrusted certificate only turns a clear error into a han
 
 from __future__ import annotations
 
+import logging
 import ssl
 from typing import Any
 
+from stream.quiet import LIBRDKAFKA_LOGGER
 from stream.settings import SASL_PROTOCOLS as _SASL
 from stream.settings import TLS_PROTOCOLS as _TLS
 from stream.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
 
 
 class KafkaSecurityError(RuntimeError):
@@ -76,7 +80,41 @@ def security_error(error: Any) -> KafkaSecurityError | None:
 
 
 def raise_on_security_error(error: Any) -> None:
-    """librdkafka `error_cb` of consumers and admin clients: raise the `security_error`
-    from the poll or consume that served it (producers record it: `stream.kafka.delivery`)."""
+    """librdkafka `error_cb` of admin clients: raise the `security_error` from the call that
+    served it."""
     if (fatal := security_error(error)) is not None:
         raise fatal
+
+
+class ClientErrors:
+    """The `error_cb` and logger of the CLI's librdkafka clients. The callback only records;
+    `check`, called after each poll, raises the first fatal error (an exception raised
+    inside a librdkafka callback can leave work for the deallocator, whose callbacks may
+    crash the interpreter at exit), or else says once that the broker cannot be reached:
+    librdkafka's own log, sent to the quiet `LIBRDKAFKA_LOGGER`, says it up to 20 times a
+    second."""
+
+    def __init__(self, kafka: KafkaSettings) -> None:
+        self.bootstrap = kafka.bootstrap_servers
+        self.fatal: KafkaSecurityError | None = None
+        self.unreachable: str | None = None  # librdkafka's reason, until said
+        self._said = False
+
+    def config(self) -> dict[str, Any]:
+        return {"error_cb": self, "logger": logging.getLogger(LIBRDKAFKA_LOGGER)}
+
+    def __call__(self, error: Any) -> None:
+        from confluent_kafka import KafkaError
+
+        self.fatal = self.fatal or security_error(error)
+        if error.code() in (KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN):
+            self.unreachable = self.unreachable or error.str()
+
+    def check(self) -> None:
+        """Raise the fatal error, if one was reported; else say once if the broker is out of
+        reach (a refused password also shows first as 'brokers are down')."""
+        if self.fatal is not None:
+            raise self.fatal
+        if self.unreachable and not self._said:
+            self._said = True
+            log.warning("waiting for the Kafka broker at %s: %s", self.bootstrap, self.unreachable)

@@ -29,7 +29,6 @@ import typer
 
 from stream.kafka.admin import delete_topics_containing
 from stream.kafka.delivery import AccountedProducer
-from stream.kafka.security import librdkafka_config
 from stream.settings import Settings
 from training.tools.local_worker import Worker, free_port, isolated_env, read_events, settings_from
 
@@ -71,9 +70,7 @@ def payloads(rows: list[tuple[str, float]]) -> list[tuple[str, bytes]]:
 
 def produce_through(settings: Settings, records: list[tuple[str, bytes]], rate: float) -> None:
     """Send at `rate`, riding out a broker outage: delivery waits up to 10 minutes."""
-    producer = AccountedProducer(
-        {**librdkafka_config(settings.kafka), "acks": "all", "message.timeout.ms": 600_000}
-    )
+    producer = AccountedProducer(settings.kafka, {"acks": "all", "message.timeout.ms": 600_000})
     started = time.perf_counter()
     for count, (key, value) in enumerate(records, start=1):
         producer.send(settings.topic_raw, key, value)

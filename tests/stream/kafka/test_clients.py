@@ -1,5 +1,8 @@
 import gzip
 import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -119,3 +122,17 @@ def test_cli_produce_without_a_broker_says_so_in_one_line(
     assert "error: 1 of 1 records not delivered" in result.output
     assert "is the broker running?" in result.output and "produced" not in result.output
     assert not isinstance(result.exception, DeliveryError)  # handled: no traceback
+
+
+def test_cli_tail_without_a_broker_says_once_that_it_waits(settings: Settings) -> None:
+    """librdkafka logs each failed connection (up to 20 a second): only with --verbose."""
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers}
+    outputs = {}
+    for flags in ([], ["--verbose"]):
+        command = [sys.executable, "-m", "stream.cli", *flags, "tail"]
+        with pytest.raises(subprocess.TimeoutExpired) as running:
+            subprocess.run(command, env=env, capture_output=True, text=True, timeout=4)
+        outputs[bool(flags)] = (running.value.stderr or b"").decode().splitlines()
+    waiting = f"waiting for the Kafka broker at {settings.kafka.bootstrap_servers}: "
+    assert len(outputs[False]) == 1 and outputs[False][0].startswith(waiting), outputs[False]
+    assert sum("Connection refused" in line for line in outputs[True]) > 2

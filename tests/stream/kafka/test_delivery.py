@@ -3,24 +3,14 @@ import sys
 import time
 
 import pytest
-from confluent_kafka import KafkaError
 
 from stream.kafka.delivery import AccountedProducer, DeliveryError
-from stream.kafka.security import KafkaSecurityError, security_error
 from stream.settings import Settings
-
-
-def test_only_authentication_and_tls_failures_are_fatal() -> None:
-    for code in (KafkaError._AUTHENTICATION, KafkaError._SSL):
-        fatal = security_error(KafkaError(code, "refused"))
-        assert isinstance(fatal, KafkaSecurityError) and "KAFKA_SASL_*" in str(fatal)
-    for code in (KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._TIMED_OUT):
-        assert security_error(KafkaError(code, "retried")) is None
 
 
 def test_records_left_when_the_wait_ends_are_counted_then_purged(settings: Settings) -> None:
     """`settings` of an unmarked test point at a port where nothing listens."""
-    producer = AccountedProducer({"bootstrap.servers": settings.kafka.bootstrap_servers})
+    producer = AccountedProducer(settings.kafka)
     for _ in range(3):
         producer.send("tweets.raw", None, b"{}")
     started = time.monotonic()
@@ -34,7 +24,9 @@ def test_a_failed_producer_leaves_the_interpreter_cleanly(settings: Settings) ->
     """Nothing is left for the deallocator, whose librdkafka callbacks can crash at exit."""
     script = (
         "from stream.kafka.delivery import AccountedProducer, DeliveryError\n"
-        f"p = AccountedProducer({{'bootstrap.servers': '{settings.kafka.bootstrap_servers}'}})\n"
+        "from stream.settings import KafkaSettings\n"
+        f"kafka = KafkaSettings(bootstrap_servers='{settings.kafka.bootstrap_servers}')\n"
+        "p = AccountedProducer(kafka)\n"
         "p.send('t', None, b'{}')\n"
         "try:\n    p.wait(0.3)\nexcept DeliveryError as e:\n    print(e)\n"
     )

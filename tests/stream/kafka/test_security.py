@@ -18,12 +18,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from confluent_kafka import KafkaError
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 from pydantic import ValidationError
 
 from stream.app import broker_credentials, create_app
 from stream.kafka.admin import smoke
-from stream.kafka.security import KafkaSecurityError, librdkafka_config, ssl_context
+from stream.kafka.security import (
+    ClientErrors,
+    KafkaSecurityError,
+    librdkafka_config,
+    security_error,
+    ssl_context,
+)
 from stream.settings import Settings
 from tests.kafka_broker import CLIENT_KEY_PASSWORD, SASL_PASSWORD, SASL_USER, secured_broker
 from training.tools.local_worker import Worker, free_port, isolated_env, settings_from
@@ -71,6 +78,42 @@ def build(env: dict[str, str], kafka: dict[str, Any] | None = None, **overrides:
 
 
 # Settings alone (no broker)
+
+
+def test_only_authentication_and_tls_failures_are_fatal() -> None:
+    for code in (KafkaError._AUTHENTICATION, KafkaError._SSL):
+        fatal = security_error(KafkaError(code, "refused"))
+        assert isinstance(fatal, KafkaSecurityError) and "KAFKA_SASL_*" in str(fatal)
+    for code in (KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._TIMED_OUT):
+        assert security_error(KafkaError(code, "retried")) is None
+
+
+def test_client_errors_keep_the_fatal_one_and_say_once_that_they_wait(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    errors = ClientErrors(build({"KAFKA_BOOTSTRAP_SERVERS": "kafka-1:9092"}).kafka)
+    for code in (KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._TRANSPORT):
+        errors(KafkaError(code, "Connection refused"))
+        errors.check()  # nothing fatal yet
+    assert [r.getMessage() for r in caplog.records] == [
+        "waiting for the Kafka broker at kafka-1:9092: Connection refused"
+    ]
+    errors(KafkaError(KafkaError._AUTHENTICATION, "SASL authentication error"))
+    errors(KafkaError(KafkaError._SSL, "later"))
+    with pytest.raises(KafkaSecurityError, match=r"^SASL authentication error"):
+        errors.check()
+
+
+def test_a_refused_password_is_not_announced_as_a_broker_out_of_reach(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """librdkafka reports 'brokers are down' and the refusal in the same poll."""
+    errors = ClientErrors(build({"KAFKA_BOOTSTRAP_SERVERS": "kafka-1:9092"}).kafka)
+    errors(KafkaError(KafkaError._ALL_BROKERS_DOWN, "1/1 brokers are down"))
+    errors(KafkaError(KafkaError._AUTHENTICATION, "SASL authentication error"))
+    with pytest.raises(KafkaSecurityError):
+        errors.check()
+    assert not caplog.records
 
 
 def test_sasl_without_a_mechanism_is_plain_for_librdkafka_and_faust() -> None:
