@@ -79,7 +79,7 @@ def test_predictions_from_the_outbox_land_on_the_partition_of_their_feedback(set
         outbox.close()
     aiokafka = DefaultPartitioner()
     assert all(aiokafka(i.encode(), [0, 1, 2, 3], [0, 1, 2, 3]) == key_partition(i, 4) for i in ids)
-    consumer = _consumer(settings, [settings.topic_joins], from_start=True)
+    consumer, _ = _consumer(settings, [settings.topic_joins], from_start=True)
     landed: dict[str, int] = {}
     try:
         while len(landed) < len(ids):

@@ -90,7 +90,7 @@ def test_a_negative_burst_raises_one_bad_buzz_for_that_airline_only(start_worker
 def assert_changelog_on_key_partitions(settings, topic: str) -> None:
     """Each scope's state is restored with the partition holding its `<app>-scoped`
     records (keyed by scope, murmur2): its changelog records (JSON keys) must be there."""
-    consumer = _consumer(settings, [topic], from_start=True)
+    consumer, _ = _consumer(settings, [topic], from_start=True)
     landed: dict[str, set[int]] = {}
     deadline = time.monotonic() + 15
     try:
