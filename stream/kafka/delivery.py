@@ -30,20 +30,27 @@ class AccountedProducer:
         """`config`: producer settings over the connection's (`librdkafka_config`)."""
         from confluent_kafka import KafkaError, Producer
 
-        self._purged = (KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT)
+        self._purge_codes = (KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT)
         self._errors = ClientErrors(kafka)
         connection = librdkafka_config(kafka)
         self._producer = Producer({**connection, **(config or {}), **self._errors.config()})
         self.refused: list[str] = []
         self.sent = 0
+        self.acknowledged = 0
+        self._purged = 0
 
     @property
     def queued(self) -> int:
-        """Records not yet acknowledged, and delivery reports not yet served."""
-        return len(self._producer)
+        """Records sent and not yet acknowledged, refused or purged. Not `len(producer)`,
+        which also counts librdkafka's pending events (logs, errors)."""
+        return self.sent - self.acknowledged - len(self.refused) - self._purged
 
     def _on_delivery(self, error: Any, _message: Any) -> None:
-        if error is not None and error.code() not in self._purged:
+        if error is None:
+            self.acknowledged += 1
+        elif error.code() in self._purge_codes:
+            self._purged += 1
+        else:
             self.refused.append(error.str())
 
     def send(self, topic: str, key: str | None, value: bytes) -> None:
@@ -51,11 +58,11 @@ class AccountedProducer:
             self._check_errors()
             try:
                 self._producer.produce(topic, key=key, value=value, on_delivery=self._on_delivery)
-                self._producer.poll(0)
                 break
             except BufferError:  # the local queue is full: let the broker drain it
                 self._producer.poll(0.05)
         self.sent += 1
+        self._producer.poll(0)
 
     def wait(self, timeout_s: float) -> None:
         """Block until every record is acknowledged; `DeliveryError` if one was not."""
@@ -78,7 +85,9 @@ class AccountedProducer:
         queued = self.queued
         if queued:
             self._producer.purge()
-            self._producer.poll(0)
+            deadline = time.monotonic() + 1.0
+            while self.queued and time.monotonic() < deadline:
+                self._producer.poll(0.01)
         return queued
 
 
